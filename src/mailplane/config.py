@@ -1,0 +1,75 @@
+"""One settings object, read from ``MAILPLANE_*`` variables and an optional file."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _settings_file() -> str | None:
+    return os.environ.get("MAILPLANE_CONFIG_FILE") or None
+
+
+class Settings(BaseSettings):
+    """Everything mailplane can be told.
+
+    Each field reads ``MAILPLANE_<NAME>`` from the environment; a ``.env``-style file named by
+    ``MAILPLANE_CONFIG_FILE`` may supply the same variables.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="MAILPLANE_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="where the SQLite file and mail live")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/mailplane.db"
+    )
+    mode: Literal["production", "sandbox"] = "production"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    ownership_ip: str = "203.0.113.7"
+    dns_nameservers: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="host or host:port; empty means the system's resolvers"
+    )
+    dns_timeout: float = 3.0
+    mail_backend: Literal["sandbox", "dovecot"] = "sandbox"
+    run_worker: bool = Field(default=True, description="run the worker inside `serve`")
+    worker_threads: int = 2
+    worker_lease_seconds: float = 30.0
+    worker_poll_seconds: float = 1.0
+    ownership_retry_hours: float = 72.0
+    password_bcrypt_rounds: int = 10
+
+    @field_validator("dns_nameservers", mode="before")
+    @classmethod
+    def _split_nameservers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'mailplane.db').resolve()}"
+
+    @property
+    def sandbox(self) -> bool:
+        return self.mode == "sandbox"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, the optional file and explicit overrides."""
+    file = _settings_file()
+    if file:
+        return Settings(_env_file=file, **overrides)  # type: ignore[call-arg]
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    return load_settings()
