@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
     ownership_retry_hours: float = 72.0
     password_bcrypt_rounds: int = 10
+    usage_refresh_seconds: float = Field(
+        default=300.0, description="how often the worker reads mailbox usage back"
+    )
+
+    # the Dovecot/Postfix mail backend
+    mail_root: Path | None = Field(default=None, description="maildirs; default <data_dir>/mail")
+    mail_uid: int = 5000
+    mail_gid: int = 5000
+    doveadm_path: str = "doveadm"
+    dovecot_config: Path | None = Field(
+        default=None, description="the dovecot.conf doveadm is pointed at (-c)"
+    )
 
     @field_validator("dns_nameservers", mode="before")
     @classmethod
@@ -56,6 +68,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'mailplane.db').resolve()}"
+
+    @property
+    def effective_mail_root(self) -> Path:
+        return (self.mail_root or self.data_dir / "mail").resolve()
 
     @property
     def sandbox(self) -> bool:

@@ -1,0 +1,60 @@
+"""The sandbox mail backend: records what it was asked to do, once per resource generation."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from mailplane.backends.mail import DomainSpec, MailboxSpec
+from mailplane.store.db import Database
+from mailplane.store.tables import BackendAction
+
+
+class SandboxBackend:
+    """Keeps its "mail server" in the ``backend_actions`` table; tests count the rows."""
+
+    name = "sandbox"
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def _record(self, code: str, generation: int, action: str, detail: dict[str, Any]) -> None:
+        try:
+            with self._db.write() as session:
+                session.add(
+                    BackendAction(
+                        resource_code=code, generation=generation, action=action, detail=detail
+                    )
+                )
+        except IntegrityError:
+            pass  # already done for this generation: a repeated step changes nothing
+
+    def apply_domain(self, domain: DomainSpec) -> None:
+        self._record(domain.code, domain.generation, "apply_domain", asdict(domain))
+
+    def remove_domain(self, domain: DomainSpec, mailboxes: list[MailboxSpec]) -> None:
+        detail = {"name": domain.name, "mailboxes": [m.address for m in mailboxes]}
+        self._record(domain.code, domain.generation, "remove_domain", detail)
+
+    def apply_mailbox(self, mailbox: MailboxSpec) -> None:
+        self._record(mailbox.code, mailbox.generation, "apply_mailbox", asdict(mailbox))
+
+    def remove_mailbox(self, mailbox: MailboxSpec) -> None:
+        self._record(
+            mailbox.code, mailbox.generation, "remove_mailbox", {"address": mailbox.address}
+        )
+
+    def used_space(self, mailbox: MailboxSpec) -> int | None:
+        return None
+
+    def count(self, action: str | None = None, code: str | None = None) -> int:
+        query = select(func.count()).select_from(BackendAction)
+        if action is not None:
+            query = query.where(BackendAction.action == action)
+        if code is not None:
+            query = query.where(BackendAction.resource_code == code)
+        with self._db.read() as session:
+            return int(session.scalar(query) or 0)

@@ -1,0 +1,1 @@
+"""The rules of mailplane, free of I/O: codes, validation, quota values, statuses."""

@@ -1,0 +1,1 @@
+"""The worker that drives resources from "under way" to "ok"."""
