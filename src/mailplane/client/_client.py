@@ -23,7 +23,8 @@ class Client:
     `token` to `$QBOXMAIL_API_TOKEN` (an error if neither is set). Every call has a
     `timeout` (seconds); calls safe to repeat are retried up to `max_retries` times on
     429, 5xx and network errors, with backoff and jitter, honouring `Retry-After`.
-    Pass `http_client` to use your own `httpx.Client` (it is then not closed by `close()`).
+    Pass `http_client` to use your own `httpx.Client` (e.g. Starlette's `TestClient` for an
+    in-process server); `timeout` still applies to each call, and `close()` leaves it open.
 
         with Client() as client:
             code = client.domains.create("example.com", "s3cret-pass1")

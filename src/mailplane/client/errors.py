@@ -223,8 +223,8 @@ def error_from_response(response: httpx.Response) -> APIError:
                     )
                 elif isinstance(item, str):
                     errors.append(FieldError(field="", description=item))
-    if not message:
-        message = text.strip()[:500] if text and body is None else ""
+    if not message and text and not isinstance(body, dict):
+        message = text.strip()[:500]
     if not message:
         message = response.reason_phrase or "HTTP error"
 
