@@ -1,0 +1,125 @@
+"""The SQL lookups Dovecot and Postfix run on mailplane's own tables.
+
+The queries only use plain SQL that SQLite and PostgreSQL both accept (``||``, ``COALESCE``,
+``NULLIF``, ``REPLACE``); nothing compares booleans. A mailbox is *active* (may log in and
+receive mail) when it and its domain are enabled, provisioned and not being deleted; a domain
+routes mail only once its ownership is proven (``activated_at``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy.engine import make_url
+
+Driver = Literal["sqlite", "pgsql"]
+
+DEFAULT_BOUNCE = "This mailbox is disabled"
+
+DOMAIN_ROUTES = (
+    "d.status = 'enabled' AND d.activated_at IS NOT NULL AND d.delete_requested_at IS NULL"
+)
+MAILBOX_ACTIVE = (
+    "a.status = 'enabled' AND a.provisioned_at IS NOT NULL AND a.delete_requested_at IS NULL"
+    f" AND {DOMAIN_ROUTES}"
+)
+MAILBOX_DISABLED = (
+    "a.status = 'disabled' AND a.provisioned_at IS NOT NULL AND a.delete_requested_at IS NULL"
+    f" AND {DOMAIN_ROUTES}"
+)
+FROM_MAILBOXES = "FROM email_accounts a JOIN domains d ON d.id = a.domain_id"
+
+
+@dataclass(frozen=True)
+class DbTarget:
+    """Where mailplane's database is, in the terms Dovecot and Postfix use."""
+
+    driver: Driver
+    path: str = ""  # sqlite
+    host: str = ""
+    port: int = 5432
+    dbname: str = ""
+    user: str = ""
+    password: str = ""
+
+
+def db_target(url: str) -> DbTarget:
+    """Translate a SQLAlchemy URL (``sqlite:///...`` or ``postgresql+psycopg://...``)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("the mail servers need a SQLite database file, not :memory:")
+        return DbTarget("sqlite", path=str(Path(parsed.database).resolve()))
+    if backend == "postgresql":
+        host = parsed.host or str(parsed.query.get("host") or "") or "localhost"
+        return DbTarget(
+            "pgsql",
+            host=host,
+            port=parsed.port or 5432,
+            dbname=parsed.database or "",
+            user=parsed.username or "",
+            password=parsed.password or "",
+        )
+    raise ValueError(f"the mail servers cannot read a {backend!r} database")
+
+
+def literal(value: str) -> str:
+    """A SQL string literal that is also safe inside Dovecot/Postfix query templates."""
+    return "'" + value.replace("'", "''").replace("%", "%%") + "'"
+
+
+def _one_line(driver: Driver, column: str) -> str:
+    char = "char" if driver == "sqlite" else "chr"
+    return f"REPLACE(REPLACE({column}, {char}(13), ' '), {char}(10), ' ')"
+
+
+def dovecot_password_query(mail_root: Path, uid: int, gid: int) -> str:
+    """passdb query; returns the userdb fields too (prefetch), ``%u`` is lower-cased."""
+    return (
+        "SELECT a.email_address AS user, a.password_hash AS password, "
+        + _userdb_fields(mail_root, uid, gid, prefix="userdb_")
+        + f" {FROM_MAILBOXES} WHERE a.email_address = '%u' AND {MAILBOX_ACTIVE}"
+    )
+
+
+def dovecot_user_query(mail_root: Path, uid: int, gid: int) -> str:
+    return (
+        "SELECT "
+        + _userdb_fields(mail_root, uid, gid, prefix="")
+        + f" {FROM_MAILBOXES} WHERE a.email_address = '%u' AND {MAILBOX_ACTIVE}"
+    )
+
+
+def dovecot_iterate_query() -> str:
+    return f"SELECT a.email_address AS user {FROM_MAILBOXES} WHERE {MAILBOX_ACTIVE}"
+
+
+def _userdb_fields(mail_root: Path, uid: int, gid: int, prefix: str) -> str:
+    root = literal(str(mail_root).rstrip("/") + "/")
+    return (
+        f"{root} || d.name || '/' || a.name AS {prefix}home, "
+        f"{uid} AS {prefix}uid, {gid} AS {prefix}gid, "
+        f"'*:bytes=' || a.max_email_quota AS {prefix}quota_rule"
+    )
+
+
+def postfix_domains_query() -> str:
+    return f"SELECT d.name FROM domains d WHERE d.name = '%s' AND {DOMAIN_ROUTES}"
+
+
+def postfix_mailboxes_query() -> str:
+    return (
+        f"SELECT a.email_address {FROM_MAILBOXES} WHERE a.email_address = '%s' AND {MAILBOX_ACTIVE}"
+    )
+
+
+def postfix_disabled_query(driver: Driver) -> str:
+    """check_recipient_access: a disabled mailbox answers ``REJECT <its bounce_msg>``."""
+    text = _one_line(driver, "TRIM(a.bounce_msg)")
+    return (
+        f"SELECT 'REJECT ' || COALESCE(NULLIF({text}, ''), {literal(DEFAULT_BOUNCE)}) "
+        f"{FROM_MAILBOXES} WHERE a.email_address = '%s' AND {MAILBOX_DISABLED}"
+    )
