@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from mailplane.model.errors import FieldError, ValidationFailed
 
@@ -23,13 +23,31 @@ class Input(BaseModel):
     """Unknown fields are ignored; a field of the wrong type is an error on that field."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
+    _type_errors: list[FieldError] = PrivateAttr(default_factory=list)
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> Any:
+        """Validate types; fields of the wrong type are dropped and remembered as errors, so
+        that the rules can still report every other problem in the same answer."""
         try:
             return cls.model_validate(body)
         except ValidationError as exc:
-            raise ValidationFailed(_field_errors(exc)) from None
+            errors = _field_errors(exc)
+        bad = {e.field for e in errors}
+        model = cls.model_validate({k: v for k, v in body.items() if k not in bad})
+        model._type_errors = errors
+        return model
+
+    def type_errors(self) -> list[FieldError]:
+        return list(self._type_errors)
+
+    def check(self, errors: list[FieldError]) -> None:
+        """Raise every problem found, type errors first, one entry per field."""
+        found: dict[str, FieldError] = {}
+        for error in [*self._type_errors, *errors]:
+            found.setdefault(error.field, error)
+        if found:
+            raise ValidationFailed(list(found.values()))
 
     def given(self, name: str) -> bool:
         return name in self.model_fields_set

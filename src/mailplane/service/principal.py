@@ -28,7 +28,7 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
-    def scope_domains(self, query: Select[tuple[Domain]]) -> Select[tuple[Domain]]:
+    def scope_domains(self, query: Select[Domain]) -> Select[Domain]:
         """Limit a domain query to what this principal may see."""
         if self.role is Role.CUSTOMER:
             return query.where(Domain.customer_id == self.customer_id)

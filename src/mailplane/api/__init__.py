@@ -1,0 +1,1 @@
+"""The HTTP API: a thin layer that translates requests to service calls and back."""

@@ -1,0 +1,57 @@
+"""What every route needs: the runtime, the caller, the JSON body, list parameters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+
+from mailplane.api.errors import Unauthorized
+from mailplane.model.errors import ValidationFailed
+from mailplane.runtime import Runtime
+from mailplane.service import tokens
+from mailplane.service.principal import Principal
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def principal(request: Request) -> Principal:
+    """The caller behind ``X-Api-Token``; 401 when missing, unknown or revoked."""
+    secret = request.headers.get("x-api-token")
+    if not secret:
+        raise Unauthorized()
+    rt = runtime(request)
+    with rt.db.read() as session:
+        found = tokens.authenticate(session, secret)
+    if found is None:
+        raise Unauthorized()
+    return found
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object; an empty body reads as ``{}``."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed.one("body", "is not valid json") from None
+    if not isinstance(value, dict):
+        raise ValidationFailed.one("body", "is not valid json")
+    return value
+
+
+def body_doc(model: type[Any]) -> dict[str, Any]:
+    """OpenAPI description of a JSON body validated by hand from ``model``."""
+    schema = model.model_json_schema()
+    return {
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }

@@ -1,0 +1,178 @@
+"""Routes under ``/api/domains`` (spec §3.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from mailplane.api import presenters
+from mailplane.api.deps import body_doc, json_body, principal, runtime
+from mailplane.model.errors import FieldError, NotFound, ValidationFailed
+from mailplane.model.inputs import DomainCreate, DomainSettings, StatusChange
+from mailplane.model.listing import parse_list_query
+from mailplane.runtime import Runtime
+from mailplane.service import domains
+from mailplane.service.principal import Principal
+from mailplane.store.tables import Domain
+
+router = APIRouter(prefix="/domains", tags=["domains"])
+
+
+def _present(session: Session, rt: Runtime, rows: list[Domain]) -> list[dict[str, Any]]:
+    ids = [row.id for row in rows]
+    counts = domains.counts(session, ids)
+    postmasters = domains.postmaster_codes(session, ids)
+    return [
+        presenters.domain(
+            row,
+            counts.get(row.id, domains.Counts()),
+            postmasters.get(row.id),
+            rt.settings.ownership_ip,
+        )
+        for row in rows
+    ]
+
+
+def _fields(request: Request) -> list[str] | None:
+    raw = request.query_params.get("only") or request.query_params.get("pick")
+    if not raw:
+        return None
+    fields = [f.strip() for f in raw.split(",") if f.strip()]
+    unknown = [f for f in fields if f not in presenters.DOMAIN_FIELDS]
+    if unknown:
+        name = "only" if request.query_params.get("only") else "pick"
+        raise ValidationFailed([FieldError(name, f"contains unknown fields: {', '.join(unknown)}")])
+    return fields
+
+
+@router.get("", summary="List domains")
+def list_domains(
+    request: Request, rt: Runtime = Depends(runtime), who: Principal = Depends(principal)
+) -> JSONResponse:
+    q = parse_list_query(request.query_params, domains.SORT_FIELDS)
+    fields = _fields(request)
+    with rt.db.read() as session:
+        rows, total = domains.list_page(session, who, q)
+        resources = _present(session, rt, rows)
+    if fields:
+        resources = [{k: r[k] for k in fields} for r in resources]
+    return presenters.page(resources, q, total)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a domain and its postmaster",
+    openapi_extra=body_doc(DomainCreate),
+)
+def create_domain(
+    body: dict[str, Any] = Depends(json_body),
+    rt: Runtime = Depends(runtime),
+    who: Principal = Depends(principal),
+) -> JSONResponse:
+    domain = domains.create(rt, who, DomainCreate.parse(body))
+    return presenters.created("Domain", domain.code, f"/api/domains/{domain.code}")
+
+
+@router.get("/{code}", summary="Read one domain")
+def get_domain(
+    code: str, rt: Runtime = Depends(runtime), who: Principal = Depends(principal)
+) -> JSONResponse:
+    with rt.db.read() as session:
+        domain = domains.visible(session, who, code)
+        return presenters.one(_present(session, rt, [domain])[0])
+
+
+@router.put(
+    "/{code}", status_code=204, summary="Change settings", openapi_extra=body_doc(DomainSettings)
+)
+def update_domain(
+    code: str,
+    body: dict[str, Any] = Depends(json_body),
+    rt: Runtime = Depends(runtime),
+    who: Principal = Depends(principal),
+) -> Response:
+    if "name" in body or "plan" in body:
+        _refuse_immutable(rt, who, code, body)
+    domains.update(rt, who, code, DomainSettings.parse(body))
+    return presenters.no_content()
+
+
+def _refuse_immutable(rt: Runtime, who: Principal, code: str, body: dict[str, Any]) -> None:
+    with rt.db.read() as session:
+        domain = domains.visible(session, who, code)
+    errors = [
+        FieldError(field, "cannot be changed")
+        for field in ("name", "plan")
+        if field in body and body[field] != getattr(domain, field)
+    ]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+@router.put(
+    "/{code}/status",
+    status_code=204,
+    summary="Enable or disable",
+    openapi_extra=body_doc(StatusChange),
+)
+def set_domain_status(
+    code: str,
+    body: dict[str, Any] = Depends(json_body),
+    rt: Runtime = Depends(runtime),
+    who: Principal = Depends(principal),
+) -> Response:
+    domains.set_status(rt, who, code, StatusChange.parse(body))
+    return presenters.no_content()
+
+
+@router.delete("/{code}", status_code=202, summary="Delete with everything under it")
+def delete_domain(
+    code: str, rt: Runtime = Depends(runtime), who: Principal = Depends(principal)
+) -> Response:
+    domains.delete(rt, who, code)
+    return presenters.accepted()
+
+
+@router.put("/{code}/dns_ownership_check", status_code=204, summary="Queue a DNS ownership check")
+def queue_dns_check(
+    code: str, rt: Runtime = Depends(runtime), who: Principal = Depends(principal)
+) -> Response:
+    domains.queue_dns_check(rt, who, code)
+    return presenters.no_content()
+
+
+@router.put("/{code}/dns_ownership_check/sync", summary="Check DNS ownership now")
+def sync_dns_check(
+    code: str, rt: Runtime = Depends(runtime), who: Principal = Depends(principal)
+) -> JSONResponse:
+    outcome = domains.sync_dns_check(rt, who, code)
+    domain = outcome.domain
+    return JSONResponse(
+        {
+            "verified": outcome.verified,
+            "activation_queued": outcome.activation_queued,
+            "resource": {
+                "type": "domain",
+                "code": domain.code,
+                "name": domain.name,
+                "status": domain.status,
+                "status_detail": domain.status_detail,
+            },
+            "expected_record": domains.expected_record(domain, rt.settings.ownership_ip),
+            "resolved_ip": outcome.result.resolved_ip if outcome.result else None,
+        }
+    )
+
+
+@router.put("/{code}/skip_ownership_check", status_code=204, summary="Sandbox only: skip the proof")
+def skip_ownership_check(
+    code: str, rt: Runtime = Depends(runtime), who: Principal = Depends(principal)
+) -> Response:
+    if not rt.settings.sandbox:
+        raise NotFound()
+    domains.skip_ownership(rt, who, code)
+    return presenters.no_content()

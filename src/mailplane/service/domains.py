@@ -1,0 +1,399 @@
+"""Domains: create with their postmaster, read, change, ownership proof, delete (spec §3)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mailplane.backends.dns import OwnershipResult, check_a_record
+from mailplane.clock import utcnow
+from mailplane.model import status as st
+from mailplane.model.codes import Kind, new_code
+from mailplane.model.errors import FieldError, NotFound, ValidationFailed
+from mailplane.model.inputs import DomainCreate, DomainSettings, StatusChange
+from mailplane.model.listing import ListQuery
+from mailplane.model.quota import DEFAULT_DOMAIN_MAX_QUOTA, POSTMASTER_QUOTA
+from mailplane.model.rules import (
+    PLANS,
+    email_address_error,
+    network_error,
+    normalize_domain_name,
+    password_errors,
+    quota_error,
+)
+from mailplane.runtime import Runtime
+from mailplane.service.passwords import hash_password
+from mailplane.service.principal import Principal, Role
+from mailplane.service.queueing import queue
+from mailplane.store.tables import Customer, Domain, EmailAccount
+
+SORT_FIELDS = ("name", "code", "status", "created_at", "updated_at", "plan")
+# the fields of ``DomainSettings`` that the mail servers must see when they change
+_ROUTING_FIELDS = (
+    "imap_disabled",
+    "pop_disabled",
+    "smtp_disabled",
+    "webmail_disabled",
+    "catch_all_enabled",
+    "catch_all_destination",
+    "allow_nets",
+)
+
+
+def possession_a_record(domain: Domain) -> str:
+    return domain.code.lower()
+
+
+def expected_record(domain: Domain, ownership_ip: str) -> dict[str, str]:
+    return {
+        "name": f"{possession_a_record(domain)}.{domain.name}",
+        "type": "A",
+        "value": ownership_ip,
+    }
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+def visible(session: Session, principal: Principal, code: str) -> Domain:
+    """The domain with this code, if the principal may see it."""
+    domain = session.scalar(principal.scope_domains(select(Domain)).where(Domain.code == code))
+    if domain is None:
+        raise NotFound()
+    return domain
+
+
+def _filtered(principal: Principal, q: ListQuery) -> Select[Domain]:
+    query = principal.scope_domains(select(Domain))
+    if q.query:
+        query = query.where(Domain.name.ilike(f"%{q.query.lower()}%"))
+    if q.status:
+        query = query.where(Domain.status == q.status)
+    return query
+
+
+def list_page(session: Session, principal: Principal, q: ListQuery) -> tuple[list[Domain], int]:
+    query = _filtered(principal, q)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    column = getattr(Domain, q.sort_field or "id")
+    order = column.desc() if q.sort == "desc" else column.asc()
+    rows = session.scalars(query.order_by(order, Domain.id).offset(q.offset).limit(q.per))
+    return list(rows), total
+
+
+@dataclass(frozen=True)
+class Counts:
+    email_accounts: int = 0
+
+
+def counts(session: Session, domain_ids: list[int]) -> dict[int, Counts]:
+    """Mailboxes per domain (the postmaster not counted)."""
+    if not domain_ids:
+        return {}
+    rows = session.execute(
+        select(EmailAccount.domain_id, func.count())
+        .where(EmailAccount.domain_id.in_(domain_ids), EmailAccount.is_postmaster.is_(False))
+        .group_by(EmailAccount.domain_id)
+    )
+    return {domain_id: Counts(email_accounts=n) for domain_id, n in rows}
+
+
+def postmaster_of(session: Session, domain: Domain) -> EmailAccount | None:
+    return session.scalar(
+        select(EmailAccount).where(
+            EmailAccount.domain_id == domain.id, EmailAccount.is_postmaster.is_(True)
+        )
+    )
+
+
+def postmaster_codes(session: Session, domain_ids: list[int]) -> dict[int, str]:
+    if not domain_ids:
+        return {}
+    rows = session.execute(
+        select(EmailAccount.domain_id, EmailAccount.code).where(
+            EmailAccount.domain_id.in_(domain_ids), EmailAccount.is_postmaster.is_(True)
+        )
+    )
+    return {domain_id: code for domain_id, code in rows}
+
+
+# ---- creating -----------------------------------------------------------------------------
+
+
+def _settings_errors(data: DomainSettings, current: Domain | None) -> list[FieldError]:
+    errors: list[FieldError] = []
+    max_quota = data.max_email_quota
+    if max_quota is not None and (problem := quota_error(max_quota)):
+        errors.append(FieldError("max_email_quota", problem))
+    ceiling = max_quota or (current.max_email_quota if current else DEFAULT_DOMAIN_MAX_QUOTA)
+    if data.default_quota is not None and (problem := quota_error(data.default_quota, ceiling)):
+        errors.append(FieldError("default_quota", problem))
+    if data.max_email_accounts is not None and data.max_email_accounts < -1:
+        errors.append(
+            FieldError("max_email_accounts", "must be -1 (no limit) or a positive number")
+        )
+    if data.antispam_level is not None and not 0 <= data.antispam_level <= 3:
+        errors.append(FieldError("antispam_level", "must be between 0 and 3"))
+    enabled = (
+        data.catch_all_enabled
+        if data.catch_all_enabled is not None
+        else (current.catch_all_enabled if current else False)
+    )
+    destination = (
+        data.catch_all_destination
+        if data.given("catch_all_destination")
+        else (current.catch_all_destination if current else None)
+    )
+    if destination and (problem := email_address_error(destination)):
+        errors.append(FieldError("catch_all_destination", problem))
+    elif enabled and not destination:
+        errors.append(FieldError("catch_all_destination", "can't be blank"))
+    for net in data.allow_nets or []:
+        if problem := network_error(net):
+            errors.append(FieldError("allow_nets", problem))
+            break
+    return errors
+
+
+def _name_taken(session: Session, name: str) -> bool:
+    return session.scalar(select(Domain.id).where(Domain.name == name)) is not None
+
+
+def create(rt: Runtime, principal: Principal, data: DomainCreate) -> Domain:
+    """Create a domain in ``ownership_check`` and its postmaster account."""
+    principal.require(Role.ADMIN, Role.CUSTOMER)
+    errors: list[FieldError] = []
+    name: str | None = None
+    if data.name is None:
+        errors.append(FieldError("name", "can't be blank"))
+    else:
+        name, problem = normalize_domain_name(data.name)
+        if problem:
+            errors.append(FieldError("name", problem))
+    plan = data.plan or "basic"
+    if plan not in PLANS:
+        errors.append(FieldError("plan", "is not included in the list"))
+    if principal.is_admin and not data.customer_code:
+        errors.append(FieldError("customer_code", "can't be blank"))
+    errors += password_errors(
+        data.postmaster_password, data.postmaster_password_confirmation, "postmaster_password"
+    )
+    errors += _settings_errors(data, None)
+    with rt.db.read() as session:
+        customer_id = principal.customer_id
+        if principal.is_admin and data.customer_code:
+            customer_id = session.scalar(
+                select(Customer.id).where(Customer.code == data.customer_code)
+            )
+            if customer_id is None:
+                errors.append(FieldError("customer_code", "does not exist"))
+        if name and _name_taken(session, name):
+            errors.append(FieldError("name", "already exists"))
+    data.check(errors)
+    assert name is not None and data.postmaster_password is not None and customer_id is not None
+    password_hash = hash_password(data.postmaster_password, rt.settings.password_bcrypt_rounds)
+    domain = Domain(
+        code=new_code(Kind.DOMAIN),
+        name=name,
+        plan=plan,
+        customer_id=customer_id,
+        status=st.OWNERSHIP_CHECK,
+        status_detail=st.WAITING_OWNERSHIP,
+        ownership_code=secrets.token_hex(16),
+        max_email_quota=data.max_email_quota or DEFAULT_DOMAIN_MAX_QUOTA,
+        default_quota=data.default_quota,
+        max_email_accounts=-1 if data.max_email_accounts is None else data.max_email_accounts,
+        catch_all_enabled=bool(data.catch_all_enabled),
+        catch_all_destination=data.catch_all_destination,
+        antispam_level=2 if data.antispam_level is None else data.antispam_level,
+        allow_nets=data.allow_nets or [],
+        imap_disabled=bool(data.imap_disabled),
+        pop_disabled=bool(data.pop_disabled),
+        smtp_disabled=bool(data.smtp_disabled),
+        webmail_disabled=bool(data.webmail_disabled),
+        due_at=None,
+    )
+    try:
+        with rt.change() as session:
+            if _name_taken(session, name):
+                raise ValidationFailed.one("name", "already exists")
+            session.add(domain)
+            session.flush()
+            session.add(
+                EmailAccount(
+                    code=new_code(Kind.POSTMASTER),
+                    domain_id=domain.id,
+                    name="postmaster",
+                    email_address=f"postmaster@{name}",
+                    is_postmaster=True,
+                    firstname="Postmaster",
+                    status=st.ENABLED,
+                    status_detail=st.WAITING_OWNERSHIP,
+                    password_hash=password_hash,
+                    max_email_quota=POSTMASTER_QUOTA,
+                    due_at=None,
+                )
+            )
+    except IntegrityError:
+        raise ValidationFailed.one("name", "already exists") from None
+    return domain
+
+
+# ---- changing -----------------------------------------------------------------------------
+
+
+def update(rt: Runtime, principal: Principal, code: str, data: DomainSettings) -> None:
+    principal.require(Role.ADMIN, Role.CUSTOMER)
+    with rt.db.read() as session:
+        current = visible(session, principal, code)
+    errors = _settings_errors(data, current)
+    if data.given("postmaster_password") or data.given("postmaster_password_confirmation"):
+        errors += password_errors(
+            data.postmaster_password, data.postmaster_password_confirmation, "postmaster_password"
+        )
+    data.check(errors)
+    password_hash = (
+        hash_password(data.postmaster_password, rt.settings.password_bcrypt_rounds)
+        if data.postmaster_password
+        else None
+    )
+    now = utcnow()
+    with rt.change() as session:
+        domain = visible(session, principal, code)
+        if domain.delete_requested_at is not None:
+            raise NotFound()
+        routing_changed = False
+        for field in (
+            "max_email_quota",
+            "default_quota",
+            "max_email_accounts",
+            "antispam_level",
+            *_ROUTING_FIELDS,
+        ):
+            if not data.given(field):
+                continue
+            value = getattr(data, field)
+            if value is None and field not in ("catch_all_destination", "default_quota"):
+                continue
+            if getattr(domain, field) != value:
+                setattr(domain, field, value)
+                routing_changed = routing_changed or field in _ROUTING_FIELDS
+        if routing_changed and domain.status != st.OWNERSHIP_CHECK:
+            queue(domain, st.UPDATING if domain.activated_at is not None else None, now)
+        domain.updated_at = now
+        if password_hash is not None:
+            postmaster = postmaster_of(session, domain)
+            if postmaster is not None:
+                postmaster.password_hash = password_hash
+                if postmaster.provisioned_at is not None:
+                    queue(postmaster, st.UPDATING, now)
+
+
+def set_status(rt: Runtime, principal: Principal, code: str, data: StatusChange) -> None:
+    principal.require(Role.ADMIN, Role.CUSTOMER)
+    errors: list[FieldError] = []
+    if data.status is None:
+        errors.append(FieldError("status", "can't be blank"))
+    elif data.status not in st.SETTABLE_STATUSES:
+        errors.append(FieldError("status", "is not included in the list"))
+    data.check(errors)
+    with rt.change() as session:
+        domain = visible(session, principal, code)
+        if domain.delete_requested_at is not None:
+            raise NotFound()
+        if domain.status == st.OWNERSHIP_CHECK:
+            raise ValidationFailed.one("status", "cannot change before ownership is proven")
+        if data.status is not None and domain.status != data.status:
+            domain.status = data.status
+            queue(domain, st.UPDATING, utcnow())
+
+
+def delete(rt: Runtime, principal: Principal, code: str) -> None:
+    """Queue the removal of the domain with everything under it."""
+    principal.require(Role.ADMIN, Role.CUSTOMER)
+    now = utcnow()
+    with rt.change() as session:
+        domain = visible(session, principal, code)
+        if domain.delete_requested_at is None:
+            domain.delete_requested_at = now
+            queue(domain, st.DELETING, now)
+
+
+# ---- ownership ----------------------------------------------------------------------------
+
+
+def check_ownership(rt: Runtime, domain: Domain) -> OwnershipResult:
+    """Resolve the domain's ownership record through the configured nameservers."""
+    record = expected_record(domain, rt.settings.ownership_ip)
+    return check_a_record(
+        record["name"],
+        rt.settings.ownership_ip,
+        rt.settings.dns_nameservers,
+        timeout=rt.settings.dns_timeout,
+    )
+
+
+def mark_proven(domain: Domain, now: datetime, how: str) -> None:
+    """Ownership proven: the domain is enabled and its activation queued."""
+    domain.status = st.ENABLED
+    domain.ownership_proven_at = now
+    domain.ownership_check_started_at = None
+    queue(domain, st.ACTIVATING, now)
+    domain.status_message = how
+
+
+def queue_dns_check(rt: Runtime, principal: Principal, code: str) -> None:
+    principal.require(Role.ADMIN, Role.CUSTOMER)
+    now = utcnow()
+    with rt.change() as session:
+        domain = visible(session, principal, code)
+        if domain.status != st.OWNERSHIP_CHECK or domain.delete_requested_at is not None:
+            return  # already proven: nothing to check
+        domain.ownership_check_started_at = now
+        domain.attempts = 0
+        domain.due_at = now
+        domain.status_message = "DNS ownership check queued"
+
+
+@dataclass(frozen=True)
+class SyncCheck:
+    domain: Domain
+    verified: bool
+    activation_queued: bool
+    result: OwnershipResult | None
+
+
+def sync_dns_check(rt: Runtime, principal: Principal, code: str) -> SyncCheck:
+    """Check the ownership record now; on success queue the activation."""
+    principal.require(Role.ADMIN, Role.CUSTOMER)
+    with rt.db.read() as session:
+        domain = visible(session, principal, code)
+    if domain.status != st.OWNERSHIP_CHECK or domain.delete_requested_at is not None:
+        return SyncCheck(domain, domain.ownership_proven_at is not None, False, None)
+    result = check_ownership(rt, domain)
+    now = utcnow()
+    with rt.change() as session:
+        domain = visible(session, principal, code)
+        domain.ownership_last_checked_at = now
+        queued = False
+        if domain.status == st.OWNERSHIP_CHECK:
+            if result.verified:
+                mark_proven(domain, now, result.message)
+                queued = True
+            else:
+                domain.status_message = result.message
+    return SyncCheck(domain, result.verified, queued, result)
+
+
+def skip_ownership(rt: Runtime, principal: Principal, code: str) -> None:
+    """Sandbox only: mark ownership proven and queue activation."""
+    principal.require(Role.ADMIN, Role.CUSTOMER)
+    with rt.change() as session:
+        domain = visible(session, principal, code)
+        if domain.status == st.OWNERSHIP_CHECK and domain.delete_requested_at is None:
+            mark_proven(domain, utcnow(), "ownership check skipped (sandbox)")
