@@ -39,7 +39,7 @@ async def json_body(request: Request) -> dict[str, Any]:
         return {}
     try:
         value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ValidationFailed.one("body", "is not valid json") from None
     if not isinstance(value, dict):
         raise ValidationFailed.one("body", "is not valid json")

@@ -15,7 +15,7 @@ from mailplane.model.inputs import DomainCreate, DomainSettings, StatusChange
 from mailplane.model.listing import parse_list_query
 from mailplane.runtime import Runtime
 from mailplane.service import domains
-from mailplane.service.principal import Principal
+from mailplane.service.principal import Principal, Role
 from mailplane.store.tables import Domain
 
 router = APIRouter(prefix="/domains", tags=["domains"])
@@ -102,6 +102,7 @@ def update_domain(
 
 
 def _refuse_immutable(rt: Runtime, who: Principal, code: str, body: dict[str, Any]) -> None:
+    who.require(Role.ADMIN, Role.CUSTOMER)
     with rt.db.read() as session:
         domain = domains.visible(session, who, code)
     errors = [

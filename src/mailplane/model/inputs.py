@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator
 
 from mailplane.model.errors import FieldError, ValidationFailed
 
@@ -37,6 +37,15 @@ class Input(BaseModel):
         model = cls.model_validate({k: v for k, v in body.items() if k not in bad})
         model._type_errors = errors
         return model
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """No NUL characters: no database column can store them."""
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("contains a NUL character")
+        return value
 
     def type_errors(self) -> list[FieldError]:
         return list(self._type_errors)

@@ -11,6 +11,7 @@ from mailplane.model.status import STATUSES
 
 PER_DEFAULT = 25
 PER_MAX = 1000
+PAGE_MAX = 2**31 - 1  # keeps the row offset within the databases' integers
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ def _positive_int(
 def parse_list_query(params: Mapping[str, str], sort_fields: tuple[str, ...]) -> ListQuery:
     errors: list[FieldError] = []
     page = _positive_int(params, "page", 1, errors)
+    if page > PAGE_MAX:
+        errors.append(FieldError("page", f"must be less than or equal to {PAGE_MAX}"))
     per = _positive_int(params, "per", PER_DEFAULT, errors)
     if per > PER_MAX:
         errors.append(FieldError("per", f"must be less than or equal to {PER_MAX}"))
@@ -74,6 +77,9 @@ def parse_list_query(params: Mapping[str, str], sort_fields: tuple[str, ...]) ->
     sort = params.get("sort") or None
     if sort is not None and sort not in ("asc", "desc"):
         errors.append(FieldError("sort", "is not included in the list"))
+    for name in ("query", "filter"):
+        if "\x00" in params.get(name, ""):
+            errors.append(FieldError(name, "is invalid"))
     if errors:
         raise ValidationFailed(errors)
     return ListQuery(

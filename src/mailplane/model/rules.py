@@ -11,7 +11,7 @@ from mailplane.model.errors import FieldError
 from mailplane.model.quota import QUOTA_VALUES
 
 PASSWORD_MIN = 8
-PASSWORD_MAX = 128
+PASSWORD_MAX = 72  # bytes (UTF-8): bcrypt, which Dovecot verifies, reads no more
 LOCAL_PART_MAX = 64
 _LOCAL_PART = re.compile(r"^[a-z0-9._+-]+$")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -55,8 +55,8 @@ def password_errors(
     errors: list[FieldError] = []
     if len(password) < PASSWORD_MIN:
         errors.append(FieldError(field, f"is too short (minimum is {PASSWORD_MIN} characters)"))
-    elif len(password) > PASSWORD_MAX:
-        errors.append(FieldError(field, f"is too long (maximum is {PASSWORD_MAX} characters)"))
+    elif len(password.encode("utf-8")) > PASSWORD_MAX:
+        errors.append(FieldError(field, f"is too long (maximum is {PASSWORD_MAX} bytes)"))
     if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
         errors.append(FieldError(field, "must contain at least one letter and one digit"))
     if confirmation is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailplane.model.codes import Kind, new_code
+from mailplane.model.codes import Kind, is_code, new_code
 from mailplane.model.errors import NotFound, ValidationFailed
 from mailplane.store.tables import Customer
 
@@ -23,6 +23,8 @@ def create(session: Session, name: str) -> Customer:
 
 
 def get(session: Session, code: str) -> Customer:
+    if not is_code(Kind.CUSTOMER, code):
+        raise NotFound()
     customer = session.scalar(select(Customer).where(Customer.code == code))
     if customer is None:
         raise NotFound()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from mailplane.backends.dns import OwnershipResult, check_a_record
 from mailplane.clock import utcnow
 from mailplane.model import status as st
-from mailplane.model.codes import Kind, new_code
+from mailplane.model.codes import Kind, is_code, new_code
 from mailplane.model.errors import FieldError, NotFound, ValidationFailed
 from mailplane.model.inputs import DomainCreate, DomainSettings, StatusChange
 from mailplane.model.listing import ListQuery
@@ -33,6 +33,7 @@ from mailplane.service.queueing import queue
 from mailplane.store.tables import Customer, Domain, EmailAccount
 
 SORT_FIELDS = ("name", "code", "status", "created_at", "updated_at", "plan")
+MAX_EMAIL_ACCOUNTS = 2**31 - 1  # the column is a 32-bit integer
 # the fields of ``DomainSettings`` that the mail servers must see when they change
 _ROUTING_FIELDS = (
     "imap_disabled",
@@ -62,6 +63,8 @@ def expected_record(domain: Domain, ownership_ip: str) -> dict[str, str]:
 
 def visible(session: Session, principal: Principal, code: str) -> Domain:
     """The domain with this code, if the principal may see it."""
+    if not is_code(Kind.DOMAIN, code):
+        raise NotFound()
     domain = session.scalar(principal.scope_domains(select(Domain)).where(Domain.code == code))
     if domain is None:
         raise NotFound()
@@ -137,6 +140,10 @@ def _settings_errors(data: DomainSettings, current: Domain | None) -> list[Field
         errors.append(
             FieldError("max_email_accounts", "must be -1 (no limit) or a positive number")
         )
+    elif data.max_email_accounts is not None and data.max_email_accounts > MAX_EMAIL_ACCOUNTS:
+        errors.append(
+            FieldError("max_email_accounts", f"must be less than or equal to {MAX_EMAIL_ACCOUNTS}")
+        )
     if data.antispam_level is not None and not 0 <= data.antispam_level <= 3:
         errors.append(FieldError("antispam_level", "must be between 0 and 3"))
     enabled = (
@@ -175,7 +182,7 @@ def create(rt: Runtime, principal: Principal, data: DomainCreate) -> Domain:
         name, problem = normalize_domain_name(data.name)
         if problem:
             errors.append(FieldError("name", problem))
-    plan = data.plan or "basic"
+    plan = "basic" if data.plan is None else data.plan
     if plan not in PLANS:
         errors.append(FieldError("plan", "is not included in the list"))
     if principal.is_admin and not data.customer_code:
@@ -355,8 +362,7 @@ def queue_dns_check(rt: Runtime, principal: Principal, code: str) -> None:
         if domain.status != st.OWNERSHIP_CHECK or domain.delete_requested_at is not None:
             return  # already proven: nothing to check
         domain.ownership_check_started_at = now
-        domain.attempts = 0
-        domain.due_at = now
+        queue(domain, None, now)  # a new generation: a step running on old data won't settle
         domain.status_message = "DNS ownership check queued"
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from mailplane.clock import utcnow
 from mailplane.model import status as st
-from mailplane.model.codes import Kind, new_code
+from mailplane.model.codes import Kind, is_code, new_code
 from mailplane.model.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from mailplane.model.inputs import EmailAccountCreate, EmailAccountSettings, StatusChange
 from mailplane.model.listing import ListQuery
@@ -41,6 +41,8 @@ _PLAIN_FIELDS = (
 
 def visible(session: Session, principal: Principal, domain_code: str, code: str) -> EmailAccount:
     domain = domains.visible(session, principal, domain_code)
+    if not (is_code(Kind.EMAIL_ACCOUNT, code) or is_code(Kind.POSTMASTER, code)):
+        raise NotFound()
     account = session.scalar(
         select(EmailAccount).where(EmailAccount.domain_id == domain.id, EmailAccount.code == code)
     )
@@ -100,10 +102,10 @@ def _settings_errors(data: EmailAccountSettings, domain: Domain) -> list[FieldEr
         errors.append(FieldError("max_email_quota", problem))
     if data.language is not None and data.language not in LANGUAGES:
         errors.append(FieldError("language", "is not included in the list"))
-    for field in ("firstname", "lastname", "timezone"):
+    for field, longest in (("firstname", 255), ("lastname", 255), ("timezone", 64)):
         value = getattr(data, field)
-        if value is not None and len(value) > 255:
-            errors.append(FieldError(field, "is too long (maximum is 255 characters)"))
+        if value is not None and len(value) > longest:
+            errors.append(FieldError(field, f"is too long (maximum is {longest} characters)"))
     if data.tags is not None and len(data.tags) > 50:
         errors.append(FieldError("tags", "is too long (maximum is 50 tags)"))
     return errors

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailplane.clock import utcnow
-from mailplane.model.codes import Kind, new_code
+from mailplane.model.codes import Kind, is_code, new_code
 from mailplane.model.errors import FieldError, NotFound, ValidationFailed
 from mailplane.service.principal import Principal, Role
 from mailplane.store.tables import ApiToken, Customer, Domain
@@ -38,6 +38,8 @@ def issue(
     domain_code: str | None = None,
 ) -> IssuedToken:
     """Create a token; the secret is returned here and never again."""
+    if len(name) > 255:
+        raise ValidationFailed.one("name", "is too long (maximum is 255 characters)")
     row = ApiToken(code=new_code(Kind.TOKEN), name=name, role=role.value)
     if role is Role.CUSTOMER:
         if not customer_code:
@@ -79,6 +81,8 @@ def list_tokens(session: Session) -> list[ApiToken]:
 
 
 def revoke(session: Session, code: str) -> None:
+    if not is_code(Kind.TOKEN, code):
+        raise NotFound()
     row = session.scalar(select(ApiToken).where(ApiToken.code == code))
     if row is None:
         raise NotFound()
