@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.live import Live, live_server, postgres_database, test_settings
 from tests.support.needs import missing
-from tests.support.nsd import nsd_server  # noqa: F401  (a fixture)
+from tests.support.nsd import NsdServer, nsd_server  # noqa: F401  (a fixture)
 
 DatabaseFactory = Callable[[str], str]
 
@@ -41,5 +41,27 @@ def live(
 ) -> Iterator[Live]:
     """A sandbox-mode server with its worker, on SQLite and on PostgreSQL."""
     settings = test_settings(new_database(request.param), Path(tmp_path_factory.mktemp("data")))
+    with live_server(settings) as server:
+        yield server
+
+
+OWNERSHIP_IP = "203.0.113.7"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def production(
+    request: pytest.FixtureRequest,
+    new_database: DatabaseFactory,
+    nsd_server: NsdServer,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Live]:
+    """A production-mode server whose ownership checks ask the test's nsd."""
+    settings = test_settings(
+        new_database(request.param),
+        Path(tmp_path_factory.mktemp("data")),
+        mode="production",
+        dns_nameservers=[nsd_server.nameserver],
+        ownership_ip=OWNERSHIP_IP,
+    )
     with live_server(settings) as server:
         yield server

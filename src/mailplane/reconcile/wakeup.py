@@ -50,16 +50,16 @@ class PostgresListener(threading.Thread):
         parsed = make_url(url).set(drivername="postgresql")
         self._dsn = parsed.render_as_string(hide_password=False)
         self._wakeup = wakeup
-        self._stop = stop
+        self._halt = stop
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 with psycopg.connect(self._dsn, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
-                    while not self._stop.is_set():
+                    while not self._halt.is_set():
                         for _ in conn.notifies(timeout=1.0, stop_after=1):
                             self._wakeup.notify()
             except psycopg.Error as exc:
                 log.warning("LISTEN connection lost (%s); retrying", exc.__class__.__name__)
-                self._stop.wait(1.0)
+                self._halt.wait(1.0)

@@ -36,7 +36,7 @@ class Reconciled:
 
     generation: Mapped[int] = mapped_column(Integer, default=1)
     observed_generation: Mapped[int] = mapped_column(Integer, default=0)
-    due_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime, default=None)
