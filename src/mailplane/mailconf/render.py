@@ -48,6 +48,8 @@ class MailOptions:
     quota_status_port: int = 12340
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    auth_failure_delay: int = 2  # seconds Dovecot waits before answering a failed login
+    login_penalty: bool = True  # Dovecot's growing delay for repeated failures from one IP
 
     @property
     def dovecot_conf(self) -> Path:
@@ -127,6 +129,9 @@ def _dovecot_conf(settings: Settings, o: MailOptions) -> str:
     else:
         tls = "ssl = no\n"
         plaintext = "no"
+    penalty = ""
+    if not o.login_penalty:
+        penalty = "service anvil {\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}\n"
     return f"""\
 # Dovecot {_generated}
 # Mailboxes, passwords and quotas come from mailplane's database: see {DOVECOT_SQL}.
@@ -137,6 +142,7 @@ auth_mechanisms = plain login
 auth_username_format = %Lu
 # no auth cache: password, status and quota changes apply the moment they commit
 auth_cache_size = 0
+auth_failure_delay = {o.auth_failure_delay} secs
 
 first_valid_uid = {settings.mail_uid}
 mail_uid = {settings.mail_uid}
@@ -198,7 +204,7 @@ service quota-status {{
   }}
   client_limit = 1
 }}
-"""
+{penalty}"""
 
 
 def _dovecot_sql(settings: Settings, target: sql.DbTarget) -> str:
