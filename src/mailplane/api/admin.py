@@ -102,11 +102,10 @@ def create_token(
             customer_code=data.customer_code,
             domain_code=data.domain_code,
         )
-    response = presenters.created("Token", issued.code, f"/api/tokens/{issued.code}")
     return JSONResponse(
         {"message": "Token created", "resource_code": issued.code, "token": issued.secret},
         status_code=201,
-        headers=dict(response.headers),
+        headers={"Location": f"/api/tokens/{issued.code}"},
     )
 
 
