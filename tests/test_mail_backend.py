@@ -30,6 +30,17 @@ from mailplane.config import Settings
 from mailplane.service.passwords import hash_password
 from mailplane.store.db import Database
 from mailplane.store.tables import Base, Customer, Domain, EmailAccount
+from tests.support.live import (
+    PASSWORD,
+    Live,
+    active_domain,
+    create_domain,
+    create_mailbox,
+    is_ok,
+    live_server,
+    test_settings,
+    wait_for,
+)
 from tests.support.mailstack import MailStack
 from tests.support.needs import missing
 
@@ -41,54 +52,14 @@ KIB = 1024
 
 
 @dataclass
-class World:
+class Mail:
+    """A mail client of the stack: IMAP logins and SMTP submissions, as a user would."""
+
     stack: MailStack
-    db: Database
-    backend: DovecotBackend
-    domain_id: int
-    pending_domain_id: int
-
-    def add_mailbox(self, name: str, password: str, quota: int, **columns: Any) -> str:
-        address = f"{name}@{columns.pop('domain', DOMAIN)}"
-        domain_id = columns.pop("domain_id", self.domain_id)
-        values: dict[str, Any] = {
-            "status": "enabled",
-            "status_detail": "ok",
-            "provisioned_at": utcnow(),
-        }
-        values.update(columns)
-        with self.db.write() as session:
-            session.add(
-                EmailAccount(
-                    code=uuid.uuid4().hex[:12],
-                    domain_id=domain_id,
-                    name=name,
-                    email_address=address,
-                    password_hash=hash_password(password, rounds=4),
-                    max_email_quota=quota,
-                    **values,
-                )
-            )
-        return address
-
-    def set(self, address: str, **values: Any) -> None:
-        with self.db.write() as session:
-            session.execute(
-                update(EmailAccount).where(EmailAccount.email_address == address).values(**values)
-            )
-
-    def spec(self, address: str, quota: int = 0, enabled: bool = True) -> MailboxSpec:
-        local, _, domain = address.partition("@")
-        return MailboxSpec(
-            code=local, address=address, domain_name=domain, generation=1, enabled=enabled,
-            quota_bytes=quota,
-        )  # fmt: skip
 
     def maildir(self, address: str) -> Path:
         local, _, domain = address.partition("@")
         return self.stack.settings.effective_mail_root / domain / local
-
-    # -- the protocols ----------------------------------------------------------------------
 
     def login(self, address: str, password: str) -> imaplib.IMAP4:
         imap = imaplib.IMAP4(self.stack.host, self.stack.imap_port, timeout=10)
@@ -132,6 +103,12 @@ class World:
         message = f"From: {SENDER}\r\nTo: {to}\r\nSubject: test\r\n\r\n" + (
             "x" * 76 + "\r\n"
         ) * max(1, body_size // 78)
+        try:
+            self._send(to, message, size_option)
+        except (smtplib.SMTPServerDisconnected, TimeoutError, ConnectionError) as exc:
+            pytest.fail(f"SMTP to {to} failed: {exc}\n{self.stack.logs()[-4000:]}")
+
+    def _send(self, to: str, message: str, size_option: bool) -> None:
         with smtplib.SMTP(self.stack.host, self.stack.smtp_port, timeout=10) as smtp:
             if size_option:
                 smtp.sendmail(SENDER, [to], message)
@@ -146,6 +123,15 @@ class World:
             code, reply = smtp.data(message.encode())
             assert code == 250, reply
 
+    def refused_size(self, to: str, size: int) -> tuple[int, str]:
+        """Announce a message of ``size`` bytes (MAIL FROM SIZE=) and return the RCPT reply."""
+        with smtplib.SMTP(self.stack.host, self.stack.smtp_port, timeout=10) as smtp:
+            smtp.ehlo()
+            code, reply = smtp.mail(SENDER, [f"SIZE={size}"])
+            assert code == 250, reply
+            code, reply = smtp.rcpt(to)
+            return code, reply.decode()
+
     def wait_for(self, what: str, check: Any, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while not check():
@@ -158,6 +144,50 @@ class World:
             self.send(to, **kwargs)
         code, reply = info.value.recipients[to]
         return code, reply.decode()
+
+
+@dataclass
+class World(Mail):
+    db: Database
+    backend: DovecotBackend
+    domain_id: int
+    pending_domain_id: int
+
+    def add_mailbox(self, name: str, password: str, quota: int, **columns: Any) -> str:
+        address = f"{name}@{columns.pop('domain', DOMAIN)}"
+        domain_id = columns.pop("domain_id", self.domain_id)
+        values: dict[str, Any] = {
+            "status": "enabled",
+            "status_detail": "ok",
+            "provisioned_at": utcnow(),
+        }
+        values.update(columns)
+        with self.db.write() as session:
+            session.add(
+                EmailAccount(
+                    code=uuid.uuid4().hex[:12],
+                    domain_id=domain_id,
+                    name=name,
+                    email_address=address,
+                    password_hash=hash_password(password, rounds=4),
+                    max_email_quota=quota,
+                    **values,
+                )
+            )
+        return address
+
+    def set(self, address: str, **values: Any) -> None:
+        with self.db.write() as session:
+            session.execute(
+                update(EmailAccount).where(EmailAccount.email_address == address).values(**values)
+            )
+
+    def spec(self, address: str, quota: int = 0, enabled: bool = True) -> MailboxSpec:
+        local, _, domain = address.partition("@")
+        return MailboxSpec(
+            code=local, address=address, domain_name=domain, generation=1, enabled=enabled,
+            quota_bytes=quota,
+        )  # fmt: skip
 
 
 # -- the database and the stack, once per driver ----------------------------------------------
@@ -337,3 +367,81 @@ def test_domain_directory_lifecycle(world: World) -> None:
     world.backend.remove_domain(spec, [])
     world.backend.remove_domain(spec, [])
     assert not (root / "gone.test").exists()
+
+
+# -- the same life, through the Management API and its worker ---------------------------------
+
+
+@dataclass
+class ApiMail(Mail):
+    live: Live
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def api_mail(request: pytest.FixtureRequest) -> Iterator[ApiMail]:
+    base = Path(tempfile.mkdtemp(prefix="mailplane-mailapi-"))
+    os.chmod(base, 0o755)
+    database = _sqlite_url(base) if request.param == "sqlite" else _postgres_url(base)
+    try:
+        with contextlib.ExitStack() as cleanup:
+            url = cleanup.enter_context(database)
+            settings = test_settings(
+                url, base / "data", mail_backend="dovecot", mail_root=base / "mail"
+            )
+            stack = cleanup.enter_context(MailStack(settings))
+            live = cleanup.enter_context(live_server(stack.settings))
+            yield ApiMail(stack, live)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_mailbox_life_through_the_api(api_mail: ApiMail) -> None:
+    mail = api_mail
+    with mail.live.client() as api:
+        domain_code = active_domain(api)
+        domain = api.get(f"/domains/{domain_code}").json()["resources"][0]
+        assert mail.can_login(f"postmaster@{domain['name']}", PASSWORD)
+
+        code = create_mailbox(api, domain_code, "walker", max_email_quota=1073741824)
+        path = f"/domains/{domain_code}/email_accounts/{code}"
+        address = wait_for(api, path, is_ok)["email_address"]
+        assert mail.storage_quota(address, PASSWORD) == (0, 1073741824 // KIB)
+        mail.send(address, body_size=2000)
+        mail.wait_for("delivery", lambda: mail.inbox_count(address, PASSWORD) == 1)
+
+        # quota lowered: Dovecot reports it at once; a message that does not fit is refused
+        assert api.put(path, json={"max_email_quota": 52428800}).status_code == 204
+        assert mail.storage_quota(address, PASSWORD)[1] == 52428800 // KIB
+        code_, reply = mail.refused_size(address, 60 * 1024 * 1024)
+        assert code_ == 552 and "quota" in reply.lower(), reply
+        wait_for(api, path, is_ok)
+
+        # disabled: no login, mail rejected with its bounce message; enabled: works again
+        body = {"status": "disabled", "bounce_msg": "Walker walked away"}
+        assert api.put(f"{path}/status", json=body).status_code == 204
+        assert not mail.can_login(address, PASSWORD)
+        code_, reply = mail.refused(address)
+        assert code_ >= 500 and "Walker walked away" in reply, reply
+        assert api.put(f"{path}/status", json={"status": "enabled"}).status_code == 204
+        assert mail.can_login(address, PASSWORD)
+        mail.send(address)
+        mail.wait_for("delivery after enable", lambda: mail.inbox_count(address, PASSWORD) == 2)
+
+        # password change
+        new = {"password": "Another456", "password_confirmation": "Another456"}
+        assert api.put(path, json=new).status_code == 204
+        assert not mail.can_login(address, PASSWORD)
+        assert mail.can_login(address, "Another456")
+
+        # delete: login refused at once, the worker removes the maildir
+        assert mail.maildir(address).is_dir()
+        assert api.delete(path).status_code == 202
+        assert not mail.can_login(address, "Another456")
+        mail.wait_for("maildir removal", lambda: not mail.maildir(address).exists())
+        mail.wait_for("row removal", lambda: api.get(path).status_code == 404)
+
+        # a domain still waiting for its ownership proof routes no mail
+        pending = create_domain(api)
+        name = api.get(f"/domains/{pending}").json()["resources"][0]["name"]
+        code_, reply = mail.refused(f"postmaster@{name}")
+        assert code_ >= 500 and "relay access denied" in reply.lower(), reply

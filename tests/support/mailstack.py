@@ -151,6 +151,7 @@ class MailStack:
             quota_status_port=self.quota_status_port,
             auth_failure_delay=0,
             login_penalty=False,
+            message_size_limit=200 * 1024 * 1024,  # above every quota: quota-status decides
         )
         self.options = options
         self.settings = self._given.model_copy(update={"dovecot_config": options.dovecot_conf})
@@ -231,10 +232,13 @@ def _alive(pid: int) -> bool:
 
 
 def _open_sqlite_to_postfix(path: Path) -> None:
-    """Postfix's lookups run as the ``postfix`` user; SQLite in WAL mode must be able to write
-    the ``-shm`` file next to the database. Make the database directory and files writable."""
+    """Postfix's lookups run as the ``postfix`` user, and a reader of a SQLite database in WAL
+    mode must write its ``-shm`` file. SQLite creates ``-wal``/``-shm`` with the mode of the
+    database file, so the file is created (empty is a valid database) and opened up before
+    mailplane first writes it; the directory too, for whoever creates the ``-shm`` first."""
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o1777)
+    path.touch(exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         file = path.with_name(path.name + suffix)
         if file.exists():

@@ -50,6 +50,7 @@ class MailOptions:
     tls_key: Path | None = None
     auth_failure_delay: int = 2  # seconds Dovecot waits before answering a failed login
     login_penalty: bool = True  # Dovecot's growing delay for repeated failures from one IP
+    message_size_limit: int = 52428800  # bytes; Postfix refuses bigger messages at MAIL FROM
 
     @property
     def dovecot_conf(self) -> Path:
@@ -285,6 +286,7 @@ mynetworks = 127.0.0.0/8
 biff = no
 append_dot_mydomain = no
 smtputf8_enable = no
+message_size_limit = {o.message_size_limit}
 {tls}
 # only enabled domains whose ownership is proven; only active mailboxes
 virtual_mailbox_domains = {kind}:{maps / MAP_DOMAINS}
