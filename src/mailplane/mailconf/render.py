@@ -244,7 +244,11 @@ def _pg_value(value: str) -> str:
 
 def _postfix_map(target: sql.DbTarget, query: str) -> str:
     if target.driver == "sqlite":
-        head = f"dbpath = {target.path}\n"
+        head = (
+            "# Postfix reads as its own user; SQLite in WAL mode needs it to write the -shm file:\n"
+            "# give the database file (mode 0660) and its directory to a group postfix is in\n"
+            f"dbpath = {target.path}\n"
+        )
     else:
         head = (
             f"hosts = inet:{target.host}:{target.port}\n"
