@@ -37,12 +37,20 @@ class Settings(BaseSettings):
     )
     dns_timeout: float = 3.0
     mail_backend: Literal["sandbox", "dovecot"] = "sandbox"
+    sandbox_delay_seconds: float = Field(
+        default=0.0, description="simulated mail-server latency of the sandbox backend"
+    )
     run_worker: bool = Field(default=True, description="run the worker inside `serve`")
     worker_threads: int = 2
     worker_lease_seconds: float = 30.0
     worker_poll_seconds: float = 1.0
     ownership_retry_hours: float = 72.0
     password_bcrypt_rounds: int = 10
+    token_cache_seconds: float = Field(
+        default=5.0,
+        description="how long a process trusts a token it has looked up; a revocation made "
+        "elsewhere takes effect within this time (0: look up on every request)",
+    )
     usage_refresh_seconds: float = Field(
         default=300.0, description="how often the worker reads mailbox usage back"
     )

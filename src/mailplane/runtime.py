@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from mailplane.backends.mail import MailBackend
 from mailplane.config import Settings
 from mailplane.reconcile.wakeup import Wakeup, notify_postgres
+from mailplane.service.token_cache import PrincipalCache
 from mailplane.store.db import Database
 
 
@@ -18,6 +19,7 @@ class Runtime:
         self.settings = settings
         self.db = db or Database(settings.effective_database_url)
         self.wakeup = Wakeup()
+        self.principals = PrincipalCache(settings.token_cache_seconds)
         self._backend: MailBackend | None = None
 
     @property
@@ -46,4 +48,4 @@ def make_backend(settings: Settings, db: Database) -> MailBackend:
         return DovecotBackend(settings)
     from mailplane.backends.sandbox import SandboxBackend
 
-    return SandboxBackend(db)
+    return SandboxBackend(db, settings.sandbox_delay_seconds)

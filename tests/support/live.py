@@ -68,6 +68,9 @@ def test_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
     return load_settings(**values)
 
 
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
 @dataclass
 class Live:
     """A running server: its API base, its runtime, and tokens to call it with."""

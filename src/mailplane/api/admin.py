@@ -115,4 +115,5 @@ def revoke_token(
 ) -> Response:
     with rt.db.write() as session:
         tokens.revoke(session, code)
+    rt.principals.clear()
     return presenters.no_content()

@@ -39,6 +39,11 @@ def create_app(rt: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     )
     app.state.runtime = rt
     errors.install(app)
+
+    @app.get("/api/health", tags=["service (extension)"], summary="Liveness, for load balancers")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
     app.include_router(domains.router, prefix="/api")
     app.include_router(email_accounts.router, prefix="/api")
     app.include_router(admin.router, prefix="/api")

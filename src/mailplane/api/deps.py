@@ -14,21 +14,34 @@ from mailplane.service import tokens
 from mailplane.service.principal import Principal
 
 
-def runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
 
 
-def principal(request: Request) -> Principal:
+async def runtime(request: Request) -> Runtime:
+    """The process's runtime (async: resolving it needs no thread)."""
+    return runtime_of(request)
+
+
+async def principal(request: Request) -> Principal:
     """The caller behind ``X-Api-Token``; 401 when missing, unknown or revoked."""
     secret = request.headers.get("x-api-token")
     if not secret:
         raise Unauthorized()
-    rt = runtime(request)
-    with rt.db.read() as session:
-        found = tokens.authenticate(session, secret)
+    rt = runtime_of(request)
+    key = tokens.digest(secret)
+    found = rt.principals.get(key)
     if found is None:
-        raise Unauthorized()
+
+        def lookup() -> Principal | None:
+            with rt.db.connect() as conn:
+                return tokens.authenticate(conn, key)
+
+        found = await rt.db.call(lookup)
+        if found is None:
+            raise Unauthorized()
+        rt.principals.put(key, found)
     return found
 
 

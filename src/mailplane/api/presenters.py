@@ -2,52 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi.responses import JSONResponse, Response
 
 from mailplane.clock import iso
 from mailplane.model.listing import ListQuery
-from mailplane.service.domains import Counts, expected_record, possession_a_record
-from mailplane.store.tables import Domain, EmailAccount
+from mailplane.service.domains import expected_record, possession_a_record
+from mailplane.store.tables import EmailAccount
 
 
-def domain(
-    row: Domain, counts: Counts, postmaster_code: str | None, ownership_ip: str
-) -> dict[str, Any]:
-    waiting = row.status == "ownership_check"
+def domain(row: Mapping[Any, Any], ownership_ip: str) -> dict[str, Any]:
+    """A domain row of ``domain_views`` as the API shows it."""
+    waiting = row["status"] == "ownership_check"
     return {
-        "code": row.code,
-        "name": row.name,
-        "plan": row.plan,
-        "customer_code": row.customer.code,
-        "status": row.status,
-        "status_detail": row.status_detail,
-        "status_message": row.status_message,
-        "is_healthy": row.is_healthy,
-        "created_at": iso(row.created_at),
-        "updated_at": iso(row.updated_at),
-        "activated_at": iso(row.activated_at),
-        "possession_a_record": possession_a_record(row),
-        "ownership_verification_random_code": row.ownership_code,
-        "ownership_verification_email_address": row.ownership_email_address,
-        "expected_ownership_record": expected_record(row, ownership_ip) if waiting else None,
-        "ownership_last_checked_at": iso(row.ownership_last_checked_at),
-        "max_email_quota": row.max_email_quota,
-        "default_quota": row.default_quota,
-        "max_email_accounts": row.max_email_accounts,
-        "no_email_accounts": counts.email_accounts,
+        "code": row["code"],
+        "name": row["name"],
+        "plan": row["plan"],
+        "customer_code": row["customer_code"],
+        "status": row["status"],
+        "status_detail": row["status_detail"],
+        "status_message": row["status_message"],
+        "is_healthy": bool(row["is_healthy"]),
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+        "activated_at": iso(row["activated_at"]),
+        "possession_a_record": possession_a_record(row["code"]),
+        "ownership_verification_random_code": row["ownership_code"],
+        "ownership_verification_email_address": row["ownership_email_address"],
+        "expected_ownership_record": (
+            expected_record(row["code"], row["name"], ownership_ip) if waiting else None
+        ),
+        "ownership_last_checked_at": iso(row["ownership_last_checked_at"]),
+        "max_email_quota": row["max_email_quota"],
+        "default_quota": row["default_quota"],
+        "max_email_accounts": row["max_email_accounts"],
+        "no_email_accounts": row["no_email_accounts"],
         "no_alias_email_accounts": 0,
         "no_alias_domains": 0,
-        "catch_all_enabled": row.catch_all_enabled,
-        "catch_all_destination": row.catch_all_destination,
-        "antispam_level": row.antispam_level,
-        "imap_disabled": row.imap_disabled,
-        "pop_disabled": row.pop_disabled,
-        "smtp_disabled": row.smtp_disabled,
-        "webmail_disabled": row.webmail_disabled,
-        "allow_nets": list(row.allow_nets or []),
-        "postmaster_code": postmaster_code,
+        "catch_all_enabled": bool(row["catch_all_enabled"]),
+        "catch_all_destination": row["catch_all_destination"],
+        "antispam_level": row["antispam_level"],
+        "imap_disabled": bool(row["imap_disabled"]),
+        "pop_disabled": bool(row["pop_disabled"]),
+        "smtp_disabled": bool(row["smtp_disabled"]),
+        "webmail_disabled": bool(row["webmail_disabled"]),
+        "allow_nets": list(row["allow_nets"] or []),
+        "postmaster_code": row["postmaster_code"],
         "has_dkim": False,
         "dkim_selector": None,
         "dkim_public_key": None,

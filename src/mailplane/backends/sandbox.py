@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mailplane.backends.mail import DomainSpec, MailboxSpec
@@ -14,14 +16,20 @@ from mailplane.store.tables import BackendAction
 
 
 class SandboxBackend:
-    """Keeps its "mail server" in the ``backend_actions`` table; tests count the rows."""
+    """Keeps its "mail server" in the ``backend_actions`` table; tests count the rows.
+
+    A step asked again for the same generation (after a crash, say) changes nothing and only
+    bumps ``repeats``. ``delay`` simulates a mail server's latency after each action.
+    """
 
     name = "sandbox"
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, delay: float = 0.0) -> None:
         self._db = db
+        self._delay = delay
 
     def _record(self, code: str, generation: int, action: str, detail: dict[str, Any]) -> None:
+        detail = {**detail, "pid": os.getpid()}
         try:
             with self._db.write() as session:
                 session.add(
@@ -30,7 +38,18 @@ class SandboxBackend:
                     )
                 )
         except IntegrityError:
-            pass  # already done for this generation: a repeated step changes nothing
+            with self._db.write() as session:
+                session.execute(
+                    update(BackendAction)
+                    .where(
+                        BackendAction.resource_code == code,
+                        BackendAction.generation == generation,
+                        BackendAction.action == action,
+                    )
+                    .values(repeats=BackendAction.repeats + 1)
+                )
+        if self._delay:
+            time.sleep(self._delay)
 
     def apply_domain(self, domain: DomainSpec) -> None:
         self._record(domain.code, domain.generation, "apply_domain", asdict(domain))

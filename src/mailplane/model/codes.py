@@ -27,7 +27,10 @@ class Kind(Enum):
         return self.value[1]
 
     def pattern(self) -> re.Pattern[str]:
-        return re.compile(rf"^{self.prefix}\d{{{self.digits}}}$")
+        return _PATTERNS[self]
+
+
+_PATTERNS = {kind: re.compile(rf"^{kind.prefix}\d{{{kind.digits}}}$") for kind in Kind}
 
 
 def new_code(kind: Kind) -> str:

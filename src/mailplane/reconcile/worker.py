@@ -54,6 +54,18 @@ class Worker:
             rows = session.execute(stmt, execution_options={"synchronize_session": False})
             return [Claim(id=row[0], generation=row[1], owner=self.name) for row in rows]
 
+    def renew(self, model: type[Row], claim: Claim) -> bool:
+        """Extend the lease before a step; False when it was lost (it outlived its lease)."""
+        lease_until = utcnow() + timedelta(seconds=self.rt.settings.worker_lease_seconds)
+        with self.rt.db.write() as session:
+            result = session.execute(
+                update(model)
+                .where(model.id == claim.id, model.lease_owner == claim.owner)
+                .values(lease_until=lease_until),
+                execution_options={"synchronize_session": False},
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
     def release(self, model: type[Domain] | type[EmailAccount], claim: Claim) -> None:
         with self.rt.db.write() as session:
             session.execute(
@@ -70,6 +82,8 @@ class Worker:
     def _drain(self, model: type[Row], step: Callable[[Runtime, Claim], None]) -> int:
         claims = self.claim(model)
         for claim in claims:
+            if not self.renew(model, claim):
+                continue
             try:
                 step(self.rt, claim)
             except Exception as exc:  # a failed step is retried later, never lost

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,6 @@ from mailplane.model import status as st
 from mailplane.model.codes import Kind, is_code, new_code
 from mailplane.model.errors import FieldError, NotFound, ValidationFailed
 from mailplane.model.inputs import DomainCreate, DomainSettings, StatusChange
-from mailplane.model.listing import ListQuery
 from mailplane.model.quota import DEFAULT_DOMAIN_MAX_QUOTA, POSTMASTER_QUOTA
 from mailplane.model.rules import (
     PLANS,
@@ -32,7 +31,6 @@ from mailplane.service.principal import Principal, Role
 from mailplane.service.queueing import queue
 from mailplane.store.tables import Customer, Domain, EmailAccount
 
-SORT_FIELDS = ("name", "code", "status", "created_at", "updated_at", "plan")
 MAX_EMAIL_ACCOUNTS = 2**31 - 1  # the column is a 32-bit integer
 # the fields of ``DomainSettings`` that the mail servers must see when they change
 _ROUTING_FIELDS = (
@@ -46,16 +44,13 @@ _ROUTING_FIELDS = (
 )
 
 
-def possession_a_record(domain: Domain) -> str:
-    return domain.code.lower()
+def possession_a_record(code: str) -> str:
+    return code.lower()
 
 
-def expected_record(domain: Domain, ownership_ip: str) -> dict[str, str]:
-    return {
-        "name": f"{possession_a_record(domain)}.{domain.name}",
-        "type": "A",
-        "value": ownership_ip,
-    }
+def expected_record(code: str, name: str, ownership_ip: str) -> dict[str, str]:
+    """The A record that proves ownership of domain ``name`` (code ``code``)."""
+    return {"name": f"{possession_a_record(code)}.{name}", "type": "A", "value": ownership_ip}
 
 
 # ---- reading ----------------------------------------------------------------------------------
@@ -71,58 +66,12 @@ def visible(session: Session, principal: Principal, code: str) -> Domain:
     return domain
 
 
-def _filtered(principal: Principal, q: ListQuery) -> Select[Domain]:
-    query = principal.scope_domains(select(Domain))
-    if q.query:
-        query = query.where(Domain.name.ilike(f"%{q.query.lower()}%"))
-    if q.status:
-        query = query.where(Domain.status == q.status)
-    return query
-
-
-def list_page(session: Session, principal: Principal, q: ListQuery) -> tuple[list[Domain], int]:
-    query = _filtered(principal, q)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    column = getattr(Domain, q.sort_field or "id")
-    order = column.desc() if q.sort == "desc" else column.asc()
-    rows = session.scalars(query.order_by(order, Domain.id).offset(q.offset).limit(q.per))
-    return list(rows), total
-
-
-@dataclass(frozen=True)
-class Counts:
-    email_accounts: int = 0
-
-
-def counts(session: Session, domain_ids: list[int]) -> dict[int, Counts]:
-    """Mailboxes per domain (the postmaster not counted)."""
-    if not domain_ids:
-        return {}
-    rows = session.execute(
-        select(EmailAccount.domain_id, func.count())
-        .where(EmailAccount.domain_id.in_(domain_ids), EmailAccount.is_postmaster.is_(False))
-        .group_by(EmailAccount.domain_id)
-    )
-    return {domain_id: Counts(email_accounts=n) for domain_id, n in rows}
-
-
 def postmaster_of(session: Session, domain: Domain) -> EmailAccount | None:
     return session.scalar(
         select(EmailAccount).where(
             EmailAccount.domain_id == domain.id, EmailAccount.is_postmaster.is_(True)
         )
     )
-
-
-def postmaster_codes(session: Session, domain_ids: list[int]) -> dict[int, str]:
-    if not domain_ids:
-        return {}
-    rows = session.execute(
-        select(EmailAccount.domain_id, EmailAccount.code).where(
-            EmailAccount.domain_id.in_(domain_ids), EmailAccount.is_postmaster.is_(True)
-        )
-    )
-    return {domain_id: code for domain_id, code in rows}
 
 
 # ---- creating -----------------------------------------------------------------------------
@@ -336,7 +285,7 @@ def delete(rt: Runtime, principal: Principal, code: str) -> None:
 
 def check_ownership(rt: Runtime, domain: Domain) -> OwnershipResult:
     """Resolve the domain's ownership record through the configured nameservers."""
-    record = expected_record(domain, rt.settings.ownership_ip)
+    record = expected_record(domain.code, domain.name, rt.settings.ownership_ip)
     return check_a_record(
         record["name"],
         rt.settings.ownership_ip,

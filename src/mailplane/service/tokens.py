@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from mailplane.clock import utcnow
@@ -64,11 +64,11 @@ def issue(
     return IssuedToken(code=row.code, secret=secret, role=role)
 
 
-def authenticate(session: Session, secret: str) -> Principal | None:
-    """The principal a token stands for, or None when unknown or revoked."""
-    row = session.execute(
+def authenticate(conn: Connection | Session, token_digest: str) -> Principal | None:
+    """The principal a token (by its digest) stands for, or None when unknown or revoked."""
+    row = conn.execute(
         select(ApiToken.id, ApiToken.role, ApiToken.customer_id, ApiToken.domain_id).where(
-            ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_(None)
+            ApiToken.token_hash == token_digest, ApiToken.revoked_at.is_(None)
         )
     ).first()
     if row is None:

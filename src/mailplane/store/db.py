@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+T = TypeVar("T")
 
 
 class Database:
@@ -53,6 +56,22 @@ class Database:
         """A unit of work: committed when the block ends, rolled back on an exception."""
         with self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection for reads that need no ORM objects."""
+        with self.engine.connect() as connection:
+            yield connection
+
+    async def call(self, fn: Callable[[], T]) -> T:
+        """Run a short database call from async code.
+
+        SQLite reads are in-process and take microseconds: they run inline, sparing a thread
+        hop. Anything over a network (PostgreSQL) runs in the thread pool.
+        """
+        if self.is_sqlite:
+            return fn()
+        return await run_in_threadpool(fn)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -157,6 +157,8 @@ class BackendAction(Base):
     generation: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # how many times the same step was asked again (after a crash, say) and changed nothing
+    repeats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("generation", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("repeats", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("resource_code", "generation", "action"),
