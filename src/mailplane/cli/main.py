@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
-from mailplane.cli import provision, resources
+from mailplane.cli import mailconf, provision, resources
 from mailplane.clock import iso
 from mailplane.config import load_settings
 from mailplane.model.errors import NotFound, ValidationFailed
@@ -199,3 +199,4 @@ def tokens_revoke(code: str) -> None:
 
 provision.register(app)
 resources.register(app)
+mailconf.register(app)
