@@ -386,7 +386,11 @@ def api_mail(request: pytest.FixtureRequest) -> Iterator[ApiMail]:
         with contextlib.ExitStack() as cleanup:
             url = cleanup.enter_context(database)
             settings = test_settings(
-                url, base / "data", mail_backend="dovecot", mail_root=base / "mail"
+                url,
+                base / "data",
+                mail_backend="dovecot",
+                mail_root=base / "mail",
+                usage_refresh_seconds=0.2,
             )
             stack = cleanup.enter_context(MailStack(settings))
             live = cleanup.enter_context(live_server(stack.settings))
@@ -408,6 +412,9 @@ def test_mailbox_life_through_the_api(api_mail: ApiMail) -> None:
         assert mail.storage_quota(address, PASSWORD) == (0, 1073741824 // KIB)
         mail.send(address, body_size=2000)
         mail.wait_for("delivery", lambda: mail.inbox_count(address, PASSWORD) == 1)
+        # the worker reads usage back from Dovecot
+        used = wait_for(api, path, lambda r: (r["used_space"] or 0) >= 2000)["used_space"]
+        assert used == mail.storage_quota(address, PASSWORD)[0] * KIB
 
         # quota lowered: Dovecot reports it at once; a message that does not fit is refused
         assert api.put(path, json={"max_email_quota": 52428800}).status_code == 204

@@ -170,6 +170,7 @@ def run_mailbox(rt: Runtime, claim: Claim) -> None:
             _settle(rt, EmailAccount, claim)  # the domain's activation provisions it
             return
         rt.backend.apply_mailbox(spec)
+        used = rt.backend.used_space(spec) if account.provisioned_at is not None else None
     now = utcnow()
     with rt.change() as tx:
         if _owned(tx, EmailAccount, claim):
@@ -177,6 +178,8 @@ def run_mailbox(rt: Runtime, claim: Claim) -> None:
             assert row is not None
             _converged(row, now)
             row.provisioned_at = row.provisioned_at or now
+            if used is not None:
+                row.used_space, row.used_space_checked_at = used, now
 
 
 # ---- bookkeeping ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select, update
 
 from mailplane.clock import utcnow
 from mailplane.reconcile.steps import Claim, Row, record_failure, run_domain, run_mailbox
+from mailplane.reconcile.usage import refresh_usage
 from mailplane.reconcile.wakeup import PostgresListener
 from mailplane.runtime import Runtime
 from mailplane.store.tables import Domain, EmailAccount
@@ -94,12 +95,15 @@ class Worker:
         return len(claims)
 
     def run(self, stop: threading.Event) -> None:
-        """Loop until ``stop`` is set: work while there is work, then sleep until woken."""
+        """Loop until ``stop`` is set: work while there is work, then sleep until woken.
+
+        When idle, read mailbox usage back from the mail server (a batch per pass).
+        """
         poll = self.rt.settings.worker_poll_seconds
         while not stop.is_set():
             seen = self.rt.wakeup.seq
             try:
-                handled = self.run_once()
+                handled = self.run_once() or refresh_usage(self.rt)
             except Exception:
                 log.exception("worker pass failed; retrying")
                 stop.wait(poll)
