@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
     ownership_retry_hours: float = 72.0
     password_bcrypt_rounds: int = 10
+    secret_key: str | None = Field(
+        default=None,
+        description="encrypts DKIM keys and webhook secrets at rest; default: a key kept in "
+        "<data_dir>/secret.key (hosts sharing a database must share this value)",
+    )
     token_cache_seconds: float = Field(
         default=5.0,
         description="how long a process trusts a token it has looked up; a revocation made "
