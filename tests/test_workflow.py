@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from tests.conftest import OWNERSHIP_IP
-from tests.support.live import PASSWORD, Live, create_mailbox, is_ok, wait_for
+from tests.support.live import (
+    PASSWORD,
+    Live,
+    create_mailbox,
+    is_ok,
+    live_server,
+    test_settings,
+    wait_for,
+)
 from tests.support.nsd import NsdServer
 
 
@@ -132,4 +141,36 @@ def test_sync_check_proves_and_queues_activation(production: Live, nsd_server: N
         assert result["resolved_ip"] == OWNERSHIP_IP
         assert result["resource"]["type"] == "domain" and result["resource"]["code"] == code
         assert result["resource"]["status"] == "enabled"
+        wait_for(api, f"/domains/{code}", is_ok)
+
+
+def test_queued_check_gives_up_after_its_window(nsd_server: NsdServer, tmp_path: Path) -> None:
+    """Retries stop at the end of the window (72 h in production; a second here)."""
+    settings = test_settings(
+        f"sqlite:///{tmp_path / 'm.db'}",
+        tmp_path,
+        mode="production",
+        dns_nameservers=[nsd_server.nameserver],
+        ownership_ip=OWNERSHIP_IP,
+        ownership_retry_hours=1 / 3600,
+    )
+    name = nsd_server.fqdn(f"g{uuid.uuid4().hex[:8]}")
+    with live_server(settings) as live, live.client() as api:
+        code = api.post(
+            "/domains",
+            json={
+                "name": name,
+                "postmaster_password": PASSWORD,
+                "postmaster_password_confirmation": PASSWORD,
+            },
+        ).json()["resource_code"]
+        assert api.put(f"/domains/{code}/dns_ownership_check").status_code == 204
+        gave_up = wait_for(
+            api, f"/domains/{code}", lambda d: "gave up" in (d["status_message"] or "")
+        )
+        assert gave_up["status"] == "ownership_check"
+        assert f"{code.lower()}.{name}" in gave_up["status_message"]
+        # a later PUT starts a new window and checks at once
+        nsd_server.publish_a(f"{code.lower()}.{name}", OWNERSHIP_IP)
+        assert api.put(f"/domains/{code}/dns_ownership_check").status_code == 204
         wait_for(api, f"/domains/{code}", is_ok)
