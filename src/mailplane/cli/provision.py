@@ -23,7 +23,8 @@ import dns.nameserver
 import dns.resolver
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Column
 
 from mailplane.client import (
     APIConnectionError,
@@ -107,7 +108,7 @@ class Spinner:
 
     def update(self, text: str) -> None:
         if self._progress is not None:
-            self._progress.update(self._task, description=f"{self._label} [dim]({text})[/dim]")
+            self._progress.update(self._task, detail=text)
             return
         now = time.monotonic()
         if text != self._last_text or now - self._last_time >= HEARTBEAT:
@@ -145,10 +146,21 @@ class Reporter:
             self.info(f"{label} …")
             yield Spinner(self, None, None, label)
             return
-        columns = (SpinnerColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
-        with Progress(*columns, console=self.console, transient=True) as progress:
-            task = progress.add_task(label)
-            yield Spinner(self, progress, task, label)
+        with Progress(*_progress_columns(), console=self.console, transient=True, expand=True) as p:
+            task = p.add_task(label, detail="")
+            yield Spinner(self, p, task, label)
+
+
+def _progress_columns() -> tuple[ProgressColumn, ...]:
+    """Spinner, elapsed time, what is awaited (cut to fit), the latest state seen."""
+    return (
+        SpinnerColumn(),
+        TimeElapsedColumn(table_column=Column(min_width=7, no_wrap=True)),
+        TextColumn(
+            "{task.description}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)
+        ),
+        TextColumn("[dim]{task.fields[detail]}", table_column=Column(no_wrap=True)),
+    )
 
 
 def make_reporter(as_json: bool) -> Reporter:
