@@ -12,6 +12,7 @@ import imaplib
 import os
 import shutil
 import smtplib
+import subprocess
 import tempfile
 import time
 import uuid
@@ -138,6 +139,27 @@ class Mail:
             if time.monotonic() > deadline:
                 pytest.fail(f"timed out waiting for {what}\n{self.stack.logs()[-4000:]}")
             time.sleep(0.05)
+
+    def auth_ok(self, address: str, password: str, service: str) -> bool:
+        """Whether Dovecot's auth accepts the login for ``service`` (``doveadm auth test``:
+        the same passdb lookup a pop3 or SMTP AUTH login makes, without running those)."""
+        assert self.stack.options is not None
+        result = subprocess.run(
+            ["doveadm", "-c", str(self.stack.options.dovecot_conf), "auth", "test",
+             "-x", f"service={service}", address, password],
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert "succeeded" in result.stdout or "failed" in result.stdout, result
+        return result.returncode == 0 and "succeeded" in result.stdout
+
+    def delivered(self, address: str) -> int:
+        """Messages in the mailbox's maildir (new and cur), read from disk, not over IMAP."""
+        maildir = self.maildir(address) / "Maildir"
+        return sum(
+            len(list((maildir / sub).glob("*")))
+            for sub in ("new", "cur")
+            if (maildir / sub).is_dir()
+        )
 
     def refused(self, to: str, **kwargs: Any) -> tuple[int, str]:
         with pytest.raises(smtplib.SMTPRecipientsRefused) as info:
@@ -357,6 +379,47 @@ def test_domain_waiting_for_ownership_routes_no_mail(world: World) -> None:
     assert not world.can_login(address, "frank-pw")
 
 
+def test_protocol_flags_refuse_that_login_only_and_mail_still_arrives(world: World) -> None:
+    address = world.add_mailbox("gina", "gina-pw", 1024 * KIB, imap_disabled=True)
+    assert not world.can_login(address, "gina-pw")
+    assert world.auth_ok(address, "gina-pw", "pop3")
+    assert world.auth_ok(address, "gina-pw", "smtp")
+    world.send(address)
+    world.wait_for("delivery to an IMAP-disabled mailbox", lambda: world.delivered(address) == 1)
+
+    world.set(address, imap_disabled=False, pop_disabled=True)
+    assert world.can_login(address, "gina-pw")
+    assert world.inbox_count(address, "gina-pw") == 1
+    assert not world.auth_ok(address, "gina-pw", "pop3")
+    assert world.auth_ok(address, "gina-pw", "imap")
+
+    world.set(address, pop_disabled=False, smtp_disabled=True)
+    assert not world.auth_ok(address, "gina-pw", "smtp")
+    assert not world.auth_ok(address, "gina-pw", "submission")
+    assert world.auth_ok(address, "gina-pw", "pop3")
+    assert world.can_login(address, "gina-pw")
+    world.set(address, smtp_disabled=False)
+    assert world.auth_ok(address, "gina-pw", "smtp")
+
+    # the domain's flags apply to all its mailboxes
+    with world.db.write() as session:
+        session.execute(
+            update(Domain).where(Domain.id == world.domain_id).values(imap_disabled=True)
+        )
+    try:
+        assert not world.can_login(address, "gina-pw")
+        assert world.auth_ok(address, "gina-pw", "pop3")
+        world.send(address)
+        world.wait_for("delivery in an IMAP-disabled domain", lambda: world.delivered(address) == 2)
+    finally:
+        with world.db.write() as session:
+            session.execute(
+                update(Domain).where(Domain.id == world.domain_id).values(imap_disabled=False)
+            )
+    assert world.can_login(address, "gina-pw")
+    assert world.inbox_count(address, "gina-pw") == 2
+
+
 def test_domain_directory_lifecycle(world: World) -> None:
     spec = DomainSpec(code="D9", name="gone.test", generation=1, enabled=True)
     root = world.stack.settings.effective_mail_root
@@ -452,3 +515,25 @@ def test_mailbox_life_through_the_api(api_mail: ApiMail) -> None:
         name = api.get(f"/domains/{pending}").json()["resources"][0]["name"]
         code_, reply = mail.refused(f"postmaster@{name}")
         assert code_ >= 500 and "relay access denied" in reply.lower(), reply
+
+
+def test_protocol_flags_through_the_api(api_mail: ApiMail) -> None:
+    mail = api_mail
+    with mail.live.client() as api:
+        domain_code = active_domain(api)
+        code = create_mailbox(api, domain_code, "noimap", imap_disabled=True)
+        path = f"/domains/{domain_code}/email_accounts/{code}"
+        address = wait_for(api, path, is_ok)["email_address"]
+        assert not mail.can_login(address, PASSWORD)
+        mail.send(address)
+        mail.wait_for("delivery", lambda: mail.delivered(address) == 1)
+
+        assert api.put(path, json={"imap_disabled": False}).status_code == 204
+        assert mail.can_login(address, PASSWORD)
+        assert mail.inbox_count(address, PASSWORD) == 1
+
+        domain_path = f"/domains/{domain_code}"
+        assert api.put(domain_path, json={"imap_disabled": True}).status_code == 204
+        assert not mail.can_login(address, PASSWORD)
+        assert api.put(domain_path, json={"imap_disabled": False}).status_code == 204
+        assert mail.can_login(address, PASSWORD)

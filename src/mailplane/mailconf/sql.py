@@ -1,9 +1,14 @@
 """The SQL lookups Dovecot and Postfix run on mailplane's own tables.
 
 The queries only use plain SQL that SQLite and PostgreSQL both accept (``||``, ``COALESCE``,
-``NULLIF``, ``REPLACE``); nothing compares booleans. A mailbox is *active* (may log in and
-receive mail) when it and its domain are enabled, provisioned and not being deleted; a domain
-routes mail only once its ownership is proven (``activated_at``).
+``NULLIF``, ``REPLACE``). Boolean columns are never compared with a value (SQLite stores 0/1,
+PostgreSQL true/false): they are only used as conditions (``a.imap_disabled OR ...``), which
+both accept. A mailbox is *active* (may log in and receive mail) when it and its domain are
+enabled, provisioned and not being deleted; a domain routes mail only once its ownership is
+proven (``activated_at``). The per-protocol flags (``imap_disabled``, ``pop_disabled``,
+``smtp_disabled`` of the mailbox or of its domain) refuse the login for that protocol only:
+they are checked by the passdb query against Dovecot's service name (``%s``), and delivery
+(LMTP, which only asks the userdb) is not affected.
 """
 
 from __future__ import annotations
@@ -30,6 +35,24 @@ MAILBOX_DISABLED = (
     f" AND {DOMAIN_ROUTES}"
 )
 FROM_MAILBOXES = "FROM email_accounts a JOIN domains d ON d.id = a.domain_id"
+
+# Dovecot service names (``%s`` in passdb queries) each flag shuts out: ``smtp`` is Postfix
+# asking Dovecot for SMTP AUTH (smtpd_sasl_type = dovecot), ``submission`` Dovecot's own
+# submission service; ``webmail_disabled`` has no service here (webmail logs in over IMAP).
+PROTOCOL_FLAGS = (
+    ("imap_disabled", ("imap",)),
+    ("pop_disabled", ("pop3",)),
+    ("smtp_disabled", ("smtp", "submission")),
+)
+PROTOCOL_ALLOWED = (
+    "NOT ("
+    + " OR ".join(
+        "('%s' IN (" + ", ".join(f"'{service}'" for service in services) + ")"
+        f" AND (a.{flag} OR d.{flag}))"
+        for flag, services in PROTOCOL_FLAGS
+    )
+    + ")"
+)
 
 
 @dataclass(frozen=True)
@@ -77,11 +100,15 @@ def _one_line(driver: Driver, column: str) -> str:
 
 
 def dovecot_password_query(mail_root: Path, uid: int, gid: int) -> str:
-    """passdb query; returns the userdb fields too (prefetch), ``%u`` is lower-cased."""
+    """passdb query; returns the userdb fields too (prefetch), ``%u`` is lower-cased.
+
+    A mailbox whose protocol is disabled (by itself or by its domain) is not found for that
+    service, so the login fails as for a wrong password."""
     return (
         "SELECT a.email_address AS user, a.password_hash AS password, "
         + _userdb_fields(mail_root, uid, gid, prefix="userdb_")
         + f" {FROM_MAILBOXES} WHERE a.email_address = '%u' AND {MAILBOX_ACTIVE}"
+        + f" AND {PROTOCOL_ALLOWED}"
     )
 
 
