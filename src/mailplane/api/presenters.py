@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from mailplane.clock import iso
 from mailplane.model.listing import ListQuery
 from mailplane.service.domains import expected_record, possession_a_record
-from mailplane.store.tables import EmailAccount
+from mailplane.store.tables import AliasDomain, EmailAccount, EmailAlias
 
 
 def domain(row: Mapping[Any, Any], ownership_ip: str) -> dict[str, Any]:
@@ -39,8 +39,8 @@ def domain(row: Mapping[Any, Any], ownership_ip: str) -> dict[str, Any]:
         "default_quota": row["default_quota"],
         "max_email_accounts": row["max_email_accounts"],
         "no_email_accounts": row["no_email_accounts"],
-        "no_alias_email_accounts": 0,
-        "no_alias_domains": 0,
+        "no_alias_email_accounts": row["no_alias_email_accounts"],
+        "no_alias_domains": row["no_alias_domains"],
         "catch_all_enabled": bool(row["catch_all_enabled"]),
         "catch_all_destination": row["catch_all_destination"],
         "antispam_level": row["antispam_level"],
@@ -121,6 +121,40 @@ def email_account(row: EmailAccount) -> dict[str, Any]:
         "timezone": row.timezone,
         "tags": list(row.tags or []),
         "is_postmaster": row.is_postmaster,
+    }
+
+
+def email_alias(row: EmailAlias) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "name": row.name,
+        "domain_name": row.domain.name,
+        "destinations": list(row.destinations or []),
+        "status": row.status,
+        "status_detail": row.status_detail,
+        "status_message": row.status_message,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    }
+
+
+def alias_domain(row: AliasDomain, ownership_ip: str) -> dict[str, Any]:
+    waiting = row.status == "ownership_check"
+    return {
+        "code": row.code,
+        "name": row.name,
+        "domain_code": row.domain.code,
+        "status": row.status,
+        "status_detail": row.status_detail,
+        "status_message": row.status_message,
+        "possession_a_record": possession_a_record(row.code),
+        "expected_ownership_record": (
+            expected_record(row.code, row.name, ownership_ip) if waiting else None
+        ),
+        "ownership_last_checked_at": iso(row.ownership_last_checked_at),
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "activated_at": iso(row.activated_at),
     }
 
 

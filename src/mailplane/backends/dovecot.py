@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from mailplane.backends.mail import DomainSpec, MailboxSpec
+from mailplane.backends.mail import AliasDomainSpec, AliasSpec, DomainSpec, MailboxSpec
 from mailplane.config import Settings
 
 DOVEADM_TIMEOUT = 30.0
@@ -61,6 +61,21 @@ class DovecotBackend:
             if len(fields) >= 3 and fields[1] == "STORAGE" and fields[2].isdigit():
                 return int(fields[2]) * 1024
         return None
+
+    # Postfix reads aliases, alias domains and the catch-all from the database as they commit
+    # (virtual alias maps, see ``mailplane.mailconf``): nothing lives on disk for them.
+
+    def apply_alias(self, alias: AliasSpec) -> None:
+        pass
+
+    def remove_alias(self, alias: AliasSpec) -> None:
+        pass
+
+    def apply_alias_domain(self, alias_domain: AliasDomainSpec) -> None:
+        pass
+
+    def remove_alias_domain(self, alias_domain: AliasDomainSpec) -> None:
+        pass
 
     # -- internals --------------------------------------------------------------------------
 

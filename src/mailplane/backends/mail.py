@@ -34,6 +34,28 @@ class MailboxSpec:
     flags: dict[str, bool] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class AliasSpec:
+    """An email alias: ``address`` forwards to every one of ``destinations``."""
+
+    code: str
+    address: str
+    domain_name: str
+    generation: int
+    destinations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AliasDomainSpec:
+    """An alias domain: ``x@name`` reaches ``x@domain_name``."""
+
+    code: str
+    name: str
+    domain_name: str
+    generation: int
+    enabled: bool
+
+
 class MailBackend(Protocol):
     """What touches the mail servers. Implementations must be idempotent per generation."""
 
@@ -53,3 +75,15 @@ class MailBackend(Protocol):
 
     def used_space(self, mailbox: MailboxSpec) -> int | None:
         """Bytes the mailbox uses, or None where the backend cannot tell."""
+
+    def apply_alias(self, alias: AliasSpec) -> None:
+        """Make the alias forward to its destinations."""
+
+    def remove_alias(self, alias: AliasSpec) -> None:
+        """Stop forwarding the alias."""
+
+    def apply_alias_domain(self, alias_domain: AliasDomainSpec) -> None:
+        """Make the alias domain route mail to its domain."""
+
+    def remove_alias_domain(self, alias_domain: AliasDomainSpec) -> None:
+        """Stop routing the alias domain."""

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from mailplane.backends.mail import DomainSpec, MailboxSpec
+from mailplane.backends.mail import AliasDomainSpec, AliasSpec, DomainSpec, MailboxSpec
 from mailplane.store.db import Database
 from mailplane.store.tables import BackendAction
 
@@ -68,6 +68,21 @@ class SandboxBackend:
 
     def used_space(self, mailbox: MailboxSpec) -> int | None:
         return None
+
+    def apply_alias(self, alias: AliasSpec) -> None:
+        self._record(alias.code, alias.generation, "apply_alias", asdict(alias))
+
+    def remove_alias(self, alias: AliasSpec) -> None:
+        self._record(alias.code, alias.generation, "remove_alias", {"address": alias.address})
+
+    def apply_alias_domain(self, alias_domain: AliasDomainSpec) -> None:
+        self._record(
+            alias_domain.code, alias_domain.generation, "apply_alias_domain", asdict(alias_domain)
+        )
+
+    def remove_alias_domain(self, alias_domain: AliasDomainSpec) -> None:
+        detail = {"name": alias_domain.name}
+        self._record(alias_domain.code, alias_domain.generation, "remove_alias_domain", detail)
 
     def count(self, action: str | None = None, code: str | None = None) -> int:
         query = select(func.count()).select_from(BackendAction)

@@ -5,23 +5,19 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
 
 from mailplane.cli import mailconf, provision, resources
-from mailplane.clock import iso
-from mailplane.config import load_settings
-from mailplane.model.errors import NotFound, ValidationFailed
-from mailplane.runtime import Runtime
-from mailplane.service import customers as customer_service
-from mailplane.service import tokens as token_service
-from mailplane.service.principal import Role
-from mailplane.store.migrate import upgrade
-from mailplane.store.tables import ApiToken
+
+if TYPE_CHECKING:
+    from mailplane.runtime import Runtime
+
+# The server side (SQLAlchemy, Alembic, FastAPI) is imported inside the commands that need it,
+# so that client commands such as `mailplane provision` start quickly.
 
 app = typer.Typer(
     help="mailplane: a mail-hosting control plane with a Qboxmail-compatible API.",
@@ -36,6 +32,10 @@ err = Console(stderr=True)
 
 
 def _runtime() -> Runtime:
+    from mailplane.config import load_settings
+    from mailplane.runtime import Runtime
+    from mailplane.store.migrate import upgrade
+
     rt = Runtime(load_settings())
     upgrade(rt.db)
     return rt
@@ -48,6 +48,12 @@ def _fail(message: str) -> typer.Exit:
 
 def _first_admin_token(rt: Runtime) -> str | None:
     """Issue the first admin token when the database has none; None otherwise."""
+    from sqlalchemy import func, select
+
+    from mailplane.service import tokens as token_service
+    from mailplane.service.principal import Role
+    from mailplane.store.tables import ApiToken
+
     with rt.db.write() as session:
         if session.scalar(select(func.count()).select_from(ApiToken)):
             return None
@@ -128,6 +134,9 @@ def migrate() -> None:
 @customers_app.command("create")
 def customers_create(name: str) -> None:
     """Create a customer and print its code."""
+    from mailplane.model.errors import ValidationFailed
+    from mailplane.service import customers as customer_service
+
     rt = _runtime()
     try:
         with rt.db.write() as session:
@@ -140,6 +149,9 @@ def customers_create(name: str) -> None:
 @customers_app.command("list")
 def customers_list() -> None:
     """List customers."""
+    from mailplane.clock import iso
+    from mailplane.service import customers as customer_service
+
     rt = _runtime()
     table = Table("code", "name", "created")
     with rt.db.read() as session:
@@ -156,6 +168,9 @@ def tokens_create(
     name: Annotated[str, typer.Option(help="a label to recognise it by")] = "",
 ) -> None:
     """Issue a token and print its secret (shown this once)."""
+    from mailplane.model.errors import ValidationFailed
+    from mailplane.service import tokens as token_service
+
     rt = _runtime()
     try:
         with rt.db.write() as session:
@@ -175,6 +190,9 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list() -> None:
     """List tokens (codes and prefixes, never secrets)."""
+    from mailplane.clock import iso
+    from mailplane.service import tokens as token_service
+
     rt = _runtime()
     table = Table("code", "role", "name", "prefix", "created", "revoked")
     with rt.db.read() as session:
@@ -188,6 +206,9 @@ def tokens_list() -> None:
 @tokens_app.command("revoke")
 def tokens_revoke(code: str) -> None:
     """Revoke a token: it stops working at once."""
+    from mailplane.model.errors import NotFound
+    from mailplane.service import tokens as token_service
+
     rt = _runtime()
     try:
         with rt.db.write() as session:

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy.engine import make_url
-
 Driver = Literal["sqlite", "pgsql"]
 
 DEFAULT_BOUNCE = "This mailbox is disabled"
@@ -70,6 +68,8 @@ class DbTarget:
 
 def db_target(url: str) -> DbTarget:
     """Translate a SQLAlchemy URL (``sqlite:///...`` or ``postgresql+psycopg://...``)."""
+    from sqlalchemy.engine import make_url  # here: `mailplane` commands start without it
+
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -149,4 +149,69 @@ def postfix_disabled_query(driver: Driver) -> str:
     return (
         f"SELECT 'REJECT ' || COALESCE(NULLIF({text}, ''), {literal(DEFAULT_BOUNCE)}) "
         f"{FROM_MAILBOXES} WHERE a.email_address = '%s' AND {MAILBOX_DISABLED}"
+    )
+
+
+# -- aliases, alias domains, catch-all (Postfix virtual_alias_maps) ------------------------------
+#
+# Postfix looks a recipient up in every virtual_alias_maps table by the full address first and
+# only then by ``@domain``; so mailboxes are listed as aliases of themselves (the mailbox query
+# above), which keeps a catch-all (``@domain``) from taking their mail, and an alias beats the
+# catch-all too. ``%u`` and ``%d`` are the key's local part and domain; Postfix skips a query
+# whose key has no local part (``@domain``) when the query uses ``%u``.
+
+ALIAS_ACTIVE = (
+    "e.status = 'enabled' AND e.provisioned_at IS NOT NULL AND e.delete_requested_at IS NULL"
+    f" AND {DOMAIN_ROUTES}"
+)
+ALIAS_DOMAIN_ROUTES = (
+    "ad.status = 'enabled' AND ad.activated_at IS NOT NULL AND ad.delete_requested_at IS NULL"
+    f" AND {DOMAIN_ROUTES}"
+)
+FROM_ALIASES = "FROM email_aliases e JOIN domains d ON d.id = e.domain_id"
+FROM_ALIAS_DOMAINS = "FROM alias_domains ad JOIN domains d ON d.id = ad.domain_id"
+
+
+def _address_list(column: str) -> str:
+    """A JSON array of addresses as Postfix's comma-separated list: ``["a@x", "b@y"]`` →
+    ``a@x,b@y``. Addresses were validated (no quotes, brackets, commas or spaces in them)."""
+    text = f"CAST({column} AS TEXT)"
+    for char in ("[", "]", '"', " "):
+        text = f"REPLACE({text}, {literal(char)}, '')"
+    return text
+
+
+def postfix_aliases_query() -> str:
+    """An active email alias: its destinations."""
+    return (
+        f"SELECT {_address_list('e.destinations')} {FROM_ALIASES}"
+        f" WHERE e.address = '%s' AND {ALIAS_ACTIVE}"
+    )
+
+
+def postfix_catch_all_query() -> str:
+    """``@domain``: the destination of the domain's catch-all, when it is enabled."""
+    return (
+        "SELECT d.catch_all_destination FROM domains d"
+        " WHERE SUBSTR('%s', 1, 1) = '@' AND d.name = SUBSTR('%s', 2)"
+        f" AND d.catch_all_enabled AND d.catch_all_destination IS NOT NULL AND {DOMAIN_ROUTES}"
+    )
+
+
+def postfix_alias_domains_query() -> str:
+    """virtual_alias_domains: alias domains that are proven, enabled, and whose domain routes."""
+    return f"SELECT ad.name {FROM_ALIAS_DOMAINS} WHERE ad.name = '%s' AND {ALIAS_DOMAIN_ROUTES}"
+
+
+def postfix_alias_domain_addresses_query() -> str:
+    """``x@alias`` → ``x@domain``, only where ``x@domain`` takes mail (an active mailbox or
+    alias, or the domain's catch-all): other addresses are refused at RCPT, not bounced later."""
+    target = "'%u@' || d.name"
+    return (
+        f"SELECT {target} {FROM_ALIAS_DOMAINS} WHERE ad.name = '%d' AND {ALIAS_DOMAIN_ROUTES}"
+        " AND ((d.catch_all_enabled AND d.catch_all_destination IS NOT NULL)"
+        f" OR EXISTS (SELECT 1 FROM email_accounts a WHERE a.email_address = {target}"
+        f" AND {MAILBOX_ACTIVE})"
+        f" OR EXISTS (SELECT 1 FROM email_aliases e WHERE e.address = {target}"
+        f" AND {ALIAS_ACTIVE}))"
     )

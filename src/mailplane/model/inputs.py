@@ -131,3 +131,12 @@ class TokenCreate(Input):
     name: str | None = None
     customer_code: str | None = None
     domain_code: str | None = None
+
+
+class EmailAliasCreate(Input):
+    name: str | None = None
+    destinations: list[str] | None = None
+
+
+class AliasDomainCreate(Input):
+    name: str | None = None

@@ -9,14 +9,16 @@ from typing import TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from mailplane.backends.dns import OwnershipResult
 from mailplane.backends.mail import DomainSpec, MailboxSpec
 from mailplane.clock import utcnow
 from mailplane.model import status as st
 from mailplane.runtime import Runtime
 from mailplane.service.domains import check_ownership, mark_proven, postmaster_of
-from mailplane.store.tables import Domain, EmailAccount
+from mailplane.store.tables import AliasDomain, Domain, EmailAccount, EmailAlias
 
-Row = TypeVar("Row", Domain, EmailAccount)
+Row = TypeVar("Row", Domain, EmailAccount, EmailAlias, AliasDomain)
+Proven = TypeVar("Proven", Domain, AliasDomain)  # what an ownership proof is for
 
 
 def domain_spec(domain: Domain) -> DomainSpec:
@@ -126,11 +128,19 @@ def _check_ownership(rt: Runtime, domain: Domain, claim: Claim) -> None:
         _settle(rt, Domain, claim)
         return
     result = check_ownership(rt, domain)
+    record_ownership_check(rt, Domain, claim, result)
+
+
+def record_ownership_check(
+    rt: Runtime, model: type[Proven], claim: Claim, result: OwnershipResult
+) -> None:
+    """The outcome of a queued ownership check of a domain or an alias domain: proven, or
+    retried with backoff until the retry window closes."""
     now = utcnow()
     with rt.change() as tx:
-        if not _owned(tx, Domain, claim):
+        if not _owned(tx, model, claim):
             return
-        row = tx.get(Domain, claim.id)
+        row = tx.get(model, claim.id)
         assert row is not None
         row.ownership_last_checked_at = now
         if result.verified:
@@ -185,7 +195,7 @@ def run_mailbox(rt: Runtime, claim: Claim) -> None:
 # ---- bookkeeping ----------------------------------------------------------------------------
 
 
-def _converged(row: Domain | EmailAccount, now: datetime) -> None:
+def _converged(row: Domain | EmailAccount | EmailAlias | AliasDomain, now: datetime) -> None:
     row.observed_generation = row.generation
     row.status_detail = st.OK
     row.status_message = None

@@ -13,11 +13,12 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 
 from mailplane.clock import utcnow
+from mailplane.reconcile.alias_steps import run_alias, run_alias_domain
 from mailplane.reconcile.steps import Claim, Row, record_failure, run_domain, run_mailbox
 from mailplane.reconcile.usage import refresh_usage
 from mailplane.reconcile.wakeup import PostgresListener
 from mailplane.runtime import Runtime
-from mailplane.store.tables import Domain, EmailAccount
+from mailplane.store.tables import AliasDomain, Domain, EmailAccount, EmailAlias
 
 log = logging.getLogger(__name__)
 BATCH = 16
@@ -30,7 +31,7 @@ class Worker:
         self.rt = rt
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
-    def claim(self, model: type[Domain] | type[EmailAccount], limit: int = BATCH) -> list[Claim]:
+    def claim(self, model: type[Row], limit: int = BATCH) -> list[Claim]:
         """Lease up to ``limit`` due rows that no live lease holds."""
         now = utcnow()
         lease_until = now + timedelta(seconds=self.rt.settings.worker_lease_seconds)
@@ -67,7 +68,7 @@ class Worker:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def release(self, model: type[Domain] | type[EmailAccount], claim: Claim) -> None:
+    def release(self, model: type[Row], claim: Claim) -> None:
         with self.rt.db.write() as session:
             session.execute(
                 update(model)
@@ -78,7 +79,12 @@ class Worker:
 
     def run_once(self) -> int:
         """Claim and process what is due now; return how many rows were handled."""
-        return self._drain(Domain, run_domain) + self._drain(EmailAccount, run_mailbox)
+        return (
+            self._drain(Domain, run_domain)
+            + self._drain(EmailAccount, run_mailbox)
+            + self._drain(EmailAlias, run_alias)
+            + self._drain(AliasDomain, run_alias_domain)
+        )
 
     def _drain(self, model: type[Row], step: Callable[[Runtime, Claim], None]) -> int:
         claims = self.claim(model)

@@ -13,7 +13,7 @@ from mailplane.model.errors import NotFound
 from mailplane.model.listing import ListQuery
 from mailplane.service.principal import Principal, Role
 from mailplane.store.fast_read import FastRead
-from mailplane.store.tables import Customer, Domain, EmailAccount
+from mailplane.store.tables import AliasDomain, Customer, Domain, EmailAccount, EmailAlias
 
 SORT_FIELDS = ("name", "code", "status", "created_at", "updated_at", "plan")
 
@@ -22,6 +22,18 @@ def _view(principal: Principal) -> Select[tuple[object, ...]]:
     mailboxes = (
         select(func.count())
         .where(EmailAccount.domain_id == Domain.id, EmailAccount.is_postmaster.is_(False))
+        .correlate(Domain)
+        .scalar_subquery()
+    )
+    aliases = (
+        select(func.count())
+        .where(EmailAlias.domain_id == Domain.id)
+        .correlate(Domain)
+        .scalar_subquery()
+    )
+    alias_domains = (
+        select(func.count())
+        .where(AliasDomain.domain_id == Domain.id)
         .correlate(Domain)
         .scalar_subquery()
     )
@@ -36,6 +48,8 @@ def _view(principal: Principal) -> Select[tuple[object, ...]]:
         *Domain.__table__.columns,
         Customer.code.label("customer_code"),
         mailboxes.label("no_email_accounts"),
+        aliases.label("no_alias_email_accounts"),
+        alias_domains.label("no_alias_domains"),
         postmaster.label("postmaster_code"),
     ).join(Customer, Customer.id == Domain.customer_id)
     return principal.scope_domains(query)  # type: ignore[return-value]

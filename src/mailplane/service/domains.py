@@ -29,7 +29,7 @@ from mailplane.runtime import Runtime
 from mailplane.service.passwords import hash_password
 from mailplane.service.principal import Principal, Role
 from mailplane.service.queueing import queue
-from mailplane.store.tables import Customer, Domain, EmailAccount
+from mailplane.store.tables import AliasDomain, Customer, Domain, EmailAccount
 
 MAX_EMAIL_ACCOUNTS = 2**31 - 1  # the column is a 32-bit integer
 # the fields of ``DomainSettings`` that the mail servers must see when they change
@@ -117,7 +117,10 @@ def _settings_errors(data: DomainSettings, current: Domain | None) -> list[Field
 
 
 def _name_taken(session: Session, name: str) -> bool:
-    return session.scalar(select(Domain.id).where(Domain.name == name)) is not None
+    """Whether any domain or alias domain already has this name (spec §3.3)."""
+    if session.scalar(select(Domain.id).where(Domain.name == name)) is not None:
+        return True
+    return session.scalar(select(AliasDomain.id).where(AliasDomain.name == name)) is not None
 
 
 def create(rt: Runtime, principal: Principal, data: DomainCreate) -> Domain:
@@ -283,8 +286,8 @@ def delete(rt: Runtime, principal: Principal, code: str) -> None:
 # ---- ownership ----------------------------------------------------------------------------
 
 
-def check_ownership(rt: Runtime, domain: Domain) -> OwnershipResult:
-    """Resolve the domain's ownership record through the configured nameservers."""
+def check_ownership(rt: Runtime, domain: Domain | AliasDomain) -> OwnershipResult:
+    """Resolve the (alias) domain's ownership record through the configured nameservers."""
     record = expected_record(domain.code, domain.name, rt.settings.ownership_ip)
     return check_a_record(
         record["name"],
@@ -294,8 +297,8 @@ def check_ownership(rt: Runtime, domain: Domain) -> OwnershipResult:
     )
 
 
-def mark_proven(domain: Domain, now: datetime, how: str) -> None:
-    """Ownership proven: the domain is enabled and its activation queued."""
+def mark_proven(domain: Domain | AliasDomain, now: datetime, how: str) -> None:
+    """Ownership proven: the (alias) domain is enabled and its activation queued."""
     domain.status = st.ENABLED
     domain.ownership_proven_at = now
     domain.ownership_check_started_at = None

@@ -17,7 +17,7 @@ from mailplane.model.listing import ListQuery
 from mailplane.model.quota import DEFAULT_MAILBOX_QUOTA
 from mailplane.model.rules import LANGUAGES, local_part_error, password_errors, quota_error
 from mailplane.runtime import Runtime
-from mailplane.service import domains
+from mailplane.service import aliases, domains
 from mailplane.service.passwords import hash_password
 from mailplane.service.principal import Principal
 from mailplane.service.queueing import queue
@@ -166,6 +166,7 @@ def create(
 def _check_can_add(session: Session, domain: Domain, name: str) -> None:
     if domain.delete_requested_at is not None:
         raise NotFound()
+    aliases.lock_domain(session, domain)  # a name is checked against mailboxes and aliases
     errors: list[FieldError] = []
     if domain.status != st.ENABLED or domain.activated_at is None:
         errors.append(FieldError("domain", "is not enabled"))
@@ -174,7 +175,7 @@ def _check_can_add(session: Session, domain: Domain, name: str) -> None:
             EmailAccount.domain_id == domain.id, EmailAccount.name == name
         )
     )
-    if taken is not None:
+    if taken is not None or aliases.name_taken(session, domain.id, name):
         errors.append(FieldError("name", "already exists"))
     if domain.max_email_accounts >= 0:
         count = session.scalar(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mailplane.store.tables import Domain, EmailAccount
+from mailplane.store.tables import AliasDomain, Domain, EmailAccount, EmailAlias
 
 
-def queue(row: Domain | EmailAccount, detail: str | None, now: datetime) -> None:
+def queue(
+    row: Domain | EmailAccount | EmailAlias | AliasDomain, detail: str | None, now: datetime
+) -> None:
     """Ask the worker to apply a new generation of this row; ``detail`` None keeps the current."""
     row.generation += 1
     if detail is not None:
