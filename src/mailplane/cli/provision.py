@@ -293,7 +293,7 @@ class Options:
     mailbox_password: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     dns_timeout: float = DEFAULT_TIMEOUT
-    poll_interval: float = 2.0
+    poll_interval: float = 0.2
     max_poll_interval: float = 10.0
     http_timeout: float = 30.0
 
@@ -671,7 +671,7 @@ def provision_command(
     ] = DEFAULT_TIMEOUT,
     poll_interval: Annotated[
         float, typer.Option(help="first poll interval in seconds (it grows ×1.5)")
-    ] = 2.0,
+    ] = 0.2,
     max_poll_interval: Annotated[float, typer.Option(help="longest poll interval")] = 10.0,
 ) -> None:
     """Create (or resume) a domain with its first mailbox: the seed workflow in one command.
