@@ -60,6 +60,29 @@ class Settings(BaseSettings):
         default=300.0, description="how often the worker reads mailbox usage back"
     )
 
+    # outgoing mail: the one-time code of the e-mail ownership proof
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for outgoing mail")
+    smtp_port: int = 25
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none", description="none, starttls (upgrade the connection) or tls (implicit)"
+    )
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "mailplane@localhost"
+    smtp_timeout: float = 10.0
+    # the HTML ownership proof
+    ownership_html_allow_private: bool = Field(
+        default=False,
+        description="fetch the HTML proof from private, loopback and link-local addresses too",
+    )
+    ownership_html_port: int = Field(
+        default=80, description="the port the HTML proof is fetched from (80; tests use others)"
+    )
+    # the MX check (PUT …/dns)
+    mx_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="the hosts a domain's MX records must point at"
+    )
+
     # the Dovecot/Postfix mail backend
     mail_root: Path | None = Field(default=None, description="maildirs; default <data_dir>/mail")
     mail_uid: int = 5000
@@ -74,6 +97,15 @@ class Settings(BaseSettings):
     def _split_nameservers(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("mx_hosts", mode="before")
+    @classmethod
+    def _split_mx_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.replace(";", ",").split(",")]
+        if isinstance(value, list):
+            return [str(h).strip().rstrip(".").lower() for h in value if str(h).strip()]
         return value
 
     @property

@@ -83,6 +83,7 @@ class NsdServer:
         self._proc: subprocess.Popen[bytes] | None = None
         self._serial = int(time.time())
         self._records: dict[str, list[str]] = {}
+        self._mx: dict[str, list[tuple[int, str]]] = {}
         self._lock = threading.Lock()
 
     # -- public API -------------------------------------------------------------------------
@@ -111,6 +112,23 @@ class NsdServer:
         with self._lock:
             self._records.pop(key, None)
             self._apply(key)
+
+    def publish_mx(self, name: str, exchange: str, preference: int = 10) -> None:
+        """Add an MX record (names may hold several) and wait until the server serves it."""
+        key = self._key(name)
+        target = exchange.rstrip(".").lower() + "."
+        with self._lock:
+            records = self._mx.setdefault(key, [])
+            if (preference, target) not in records:
+                records.append((preference, target))
+            self._apply(key, dns.rdatatype.MX)
+
+    def remove_mx(self, name: str) -> None:
+        """Remove every MX record of ``name`` and wait until the server stops serving them."""
+        key = self._key(name)
+        with self._lock:
+            self._mx.pop(key, None)
+            self._apply(key, dns.rdatatype.MX)
 
     def query_a(self, name: str, timeout: float = 1.0) -> set[str]:
         """The A addresses the server currently answers for ``name`` (empty if none)."""
@@ -246,6 +264,8 @@ zone:
         ]
         for name, addresses in sorted(self._records.items()):
             lines.extend(f"{name} IN A {address}" for address in addresses)
+        for name, exchanges in sorted(self._mx.items()):
+            lines.extend(f"{name} IN MX {pref} {host}" for pref, host in exchanges)
         tmp = self._zonefile.with_suffix(".tmp")
         tmp.write_text("\n".join(lines) + "\n")
         tmp.replace(self._zonefile)
@@ -288,7 +308,14 @@ zone:
                 proc.wait(timeout=5)
             _kill_group(proc.pid)
 
-    def _apply(self, name: str) -> None:
+    def _served(self, name: str, rdtype: dns.rdatatype.RdataType, timeout: float) -> set[str]:
+        if rdtype == dns.rdatatype.A:
+            return self.query_a(name, timeout)
+        request = dns.message.make_query(dns.name.from_text(name), rdtype)
+        response = dns.query.udp(request, self.address, port=self.port, timeout=timeout)
+        return {rdata.to_text() for rrset in response.answer for rdata in rrset}
+
+    def _apply(self, name: str, rdtype: dns.rdatatype.RdataType = dns.rdatatype.A) -> None:
         """Rewrite the zone, reload it and wait until ``name`` is served as recorded."""
         if self._proc is None or self._proc.poll() is not None:
             raise RuntimeError(f"nsd is not running; log:\n{self._log()}")
@@ -305,11 +332,13 @@ zone:
                 f"{(result.stdout + result.stderr).strip()}; log:\n{self._log()}"
             )
         expected = set(self._records.get(name, []))
+        if rdtype == dns.rdatatype.MX:
+            expected = {f"{pref} {host}" for pref, host in self._mx.get(name, [])}
         deadline = time.monotonic() + UPDATE_TIMEOUT
         seen: set[str] | str = "nothing"
         while time.monotonic() < deadline:
             try:
-                seen = self.query_a(name, timeout=0.5)
+                seen = self._served(name, rdtype, timeout=0.5)
             except (dns.exception.DNSException, OSError, RuntimeError) as exc:
                 seen = str(exc)
             if seen == expected:

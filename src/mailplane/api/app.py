@@ -46,6 +46,9 @@ def create_app(rt: Runtime, *, run_worker: bool | None = None) -> FastAPI:
 
     app.include_router(domains.router, prefix="/api")
     app.include_router(email_accounts.router, prefix="/api")
+    from mailplane.api import domain_proofs  # ownership proofs, MX check, DKIM
+
+    app.include_router(domain_proofs.router, prefix="/api")
     app.include_router(aliases.router, prefix="/api")
     app.include_router(admin.router, prefix="/api")
     return app

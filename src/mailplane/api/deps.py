@@ -59,6 +59,14 @@ async def json_body(request: Request) -> dict[str, Any]:
     return value
 
 
+# for a route that resolves the caller itself rather than through ``Depends(principal)``
+TOKEN_HEADER_DOC: dict[str, Any] = {
+    "parameters": [
+        {"name": "X-Api-Token", "in": "header", "required": True, "schema": {"type": "string"}}
+    ]
+}
+
+
 def body_doc(model: type[Any]) -> dict[str, Any]:
     """OpenAPI description of a JSON body validated by hand from ``model``."""
     schema = model.model_json_schema()

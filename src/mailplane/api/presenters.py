@@ -50,9 +50,9 @@ def domain(row: Mapping[Any, Any], ownership_ip: str) -> dict[str, Any]:
         "webmail_disabled": bool(row["webmail_disabled"]),
         "allow_nets": list(row["allow_nets"] or []),
         "postmaster_code": row["postmaster_code"],
-        "has_dkim": False,
-        "dkim_selector": None,
-        "dkim_public_key": None,
+        "has_dkim": row["dkim_public_key"] is not None,
+        "dkim_selector": row["dkim_selector"],
+        "dkim_public_key": row["dkim_public_key"],
     }
 
 

@@ -168,3 +168,50 @@ def check_a_record(
         addresses,
         f"{display} resolves to {found}, expected {expected}; {publish}",
     )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The answers to one lookup (``values``), or why there are none (``error``, None when the
+    name simply has no such records)."""
+
+    values: tuple[str, ...]
+    error: str | None = None
+
+
+def _lookup(
+    name: str, rdtype: dns.rdatatype.RdataType, nameservers: list[str], timeout: float
+) -> Lookup:
+    resolver = _make_resolver(nameservers, timeout)
+    display = name.rstrip(".")
+    try:
+        qname = dns.name.from_text(name)
+    except (dns.exception.DNSException, UnicodeError) as exc:
+        return Lookup((), f"{display!r} is not a valid DNS name: {exc}")
+    try:
+        answer = resolver.resolve(qname, rdtype, search=False)
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        return Lookup(())
+    except dns.exception.DNSException as exc:
+        return Lookup((), f"DNS lookup of {display} failed: {_failure_reason(exc, resolver)}")
+    if rdtype == dns.rdatatype.MX:
+        records = sorted(answer, key=lambda rdata: rdata.preference)
+        return Lookup(
+            tuple(rdata.exchange.to_text().rstrip(".").lower() or "." for rdata in records)
+        )
+    return Lookup(tuple(str(ipaddress.ip_address(rdata.address)) for rdata in answer))
+
+
+def lookup_mx(name: str, nameservers: list[str], timeout: float = 3.0) -> Lookup:
+    """The MX hosts of ``name``, most preferred first, lower case without the final dot
+    (a null MX shows as ``"."``). Resolver failures never raise: they fill ``error``."""
+    return _lookup(name, dns.rdatatype.MX, nameservers, timeout)
+
+
+def lookup_addresses(name: str, nameservers: list[str], timeout: float = 3.0) -> Lookup:
+    """The IPv4 then IPv6 addresses of ``name`` through the given nameservers."""
+    v4 = _lookup(name, dns.rdatatype.A, nameservers, timeout)
+    if v4.error:
+        return v4
+    v6 = _lookup(name, dns.rdatatype.AAAA, nameservers, timeout)
+    return Lookup(v4.values + v6.values, None if v4.values else v6.error)

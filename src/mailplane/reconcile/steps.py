@@ -13,8 +13,10 @@ from mailplane.backends.dns import OwnershipResult
 from mailplane.backends.mail import DomainSpec, MailboxSpec
 from mailplane.clock import utcnow
 from mailplane.model import status as st
+from mailplane.reconcile import mx as mx_step
 from mailplane.runtime import Runtime
 from mailplane.service.domains import check_ownership, mark_proven, postmaster_of
+from mailplane.service.ownership_html import check as check_html_ownership
 from mailplane.store.tables import AliasDomain, Domain, EmailAccount, EmailAlias
 
 Row = TypeVar("Row", Domain, EmailAccount, EmailAlias, AliasDomain)
@@ -95,6 +97,9 @@ def run_domain(rt: Runtime, claim: Claim) -> None:
                 if _owned(tx, Domain, claim):
                     tx.execute(delete(Domain).where(Domain.id == claim.id))
             return
+        if mx_step.due(domain):
+            mx_step.run(rt, claim, domain)  # then the row comes back for its own step
+            return
         if domain.status == st.OWNERSHIP_CHECK:
             _check_ownership(rt, domain, claim)
             return
@@ -112,6 +117,7 @@ def run_domain(rt: Runtime, claim: Claim) -> None:
         row = tx.get(Domain, claim.id)
         assert row is not None
         _converged(row, now)
+        row.status_detail = mx_step.detail_after_apply(row)
         if row.activated_at is None and row.status == st.ENABLED:
             row.activated_at = now
         if postmaster is not None:
@@ -127,7 +133,10 @@ def _check_ownership(rt: Runtime, domain: Domain, claim: Claim) -> None:
     if domain.ownership_check_started_at is None:
         _settle(rt, Domain, claim)
         return
-    result = check_ownership(rt, domain)
+    if domain.ownership_check_method == "html":
+        result = check_html_ownership(rt, domain)
+    else:
+        result = check_ownership(rt, domain)
     record_ownership_check(rt, Domain, claim, result)
 
 

@@ -313,6 +313,7 @@ def queue_dns_check(rt: Runtime, principal: Principal, code: str) -> None:
         domain = visible(session, principal, code)
         if domain.status != st.OWNERSHIP_CHECK or domain.delete_requested_at is not None:
             return  # already proven: nothing to check
+        domain.ownership_check_method = "dns"
         domain.ownership_check_started_at = now
         queue(domain, None, now)  # a new generation: a step running on old data won't settle
         domain.status_message = "DNS ownership check queued"

@@ -48,7 +48,12 @@ class FastRead:
         self._compiled: dict[str, SQLCompiler] = {}  # by dialect
         columns = list(statement.selected_columns)
         self._names = [str(column.key) for column in columns]
-        self._convert = [_converter(column.type) for column in columns]
+        # only the columns that need it: (position, converter)
+        self._convert = [
+            (i, convert)
+            for i, column in enumerate(columns)
+            if (convert := _converter(column.type)) is not None
+        ]
 
     def _compile(self, engine: Engine) -> SQLCompiler:
         compiled = self._compiled.get(engine.dialect.name)
@@ -76,7 +81,7 @@ class FastRead:
             raw.close()  # back to the pool, which resets it
         if row is None:
             return None
-        return {
-            name: convert(value) if convert else value
-            for name, convert, value in zip(self._names, self._convert, row, strict=True)
-        }
+        values = list(row)
+        for i, convert in self._convert:
+            values[i] = convert(values[i])
+        return dict(zip(self._names, values, strict=True))
