@@ -83,6 +83,24 @@ class Settings(BaseSettings):
         default_factory=list, description="the hosts a domain's MX records must point at"
     )
 
+    # webhooks (spec §6)
+    webhook_timeout_seconds: float = Field(
+        default=10.0, description="how long one delivery may wait for the receiver"
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=10.0, description="the first retry delay of a failed delivery; doubles each time"
+    )
+    webhook_retry_max_seconds: float = Field(default=3600.0, description="the longest retry delay")
+    webhook_max_attempts: int = Field(default=15, description="attempts before giving up")
+    webhook_max_age_seconds: float = Field(
+        default=86400.0, description="give up on a delivery this long after its event"
+    )
+    webhook_allow_private_addresses: bool = Field(
+        default=False,
+        description="let customers' webhooks reach private, loopback and link-local addresses "
+        "(admins' webhooks always may)",
+    )
+
     # the Dovecot/Postfix mail backend
     mail_root: Path | None = Field(default=None, description="maildirs; default <data_dir>/mail")
     mail_uid: int = 5000

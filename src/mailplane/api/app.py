@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from mailplane.api import admin, aliases, domains, email_accounts, errors
+from mailplane.api import admin, aliases, domains, email_accounts, errors, webhooks
 from mailplane.reconcile.worker import WorkerPool
 from mailplane.runtime import Runtime
 
@@ -51,4 +51,5 @@ def create_app(rt: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     app.include_router(domain_proofs.router, prefix="/api")
     app.include_router(aliases.router, prefix="/api")
     app.include_router(admin.router, prefix="/api")
+    app.include_router(webhooks.router, prefix="/api")
     return app

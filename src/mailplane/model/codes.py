@@ -17,6 +17,7 @@ class Kind(Enum):
     ALIAS_DOMAIN = ("AD", 8)
     CUSTOMER = ("C", 9)
     TOKEN = ("T", 9)
+    WEBHOOK = ("W", 9)
 
     @property
     def prefix(self) -> str:

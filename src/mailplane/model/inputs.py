@@ -133,6 +133,13 @@ class TokenCreate(Input):
     domain_code: str | None = None
 
 
+class WebhookCreate(Input):
+    url: str | None = None
+    events: list[str] | None = None
+    secret: str | None = None
+    customer_code: str | None = None
+
+
 class EmailAliasCreate(Input):
     name: str | None = None
     destinations: list[str] | None = None

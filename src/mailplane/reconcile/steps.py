@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from mailplane.backends.dns import OwnershipResult
 from mailplane.backends.mail import DomainSpec, MailboxSpec
 from mailplane.clock import utcnow
+from mailplane.model import events as ev
 from mailplane.model import status as st
 from mailplane.reconcile import mx as mx_step
 from mailplane.runtime import Runtime
+from mailplane.service import events
 from mailplane.service.domains import check_ownership, mark_proven, postmaster_of
 from mailplane.service.ownership_html import check as check_html_ownership
 from mailplane.store.tables import AliasDomain, Domain, EmailAccount, EmailAlias
@@ -95,6 +97,7 @@ def run_domain(rt: Runtime, claim: Claim) -> None:
             rt.backend.remove_domain(domain_spec(domain), mailboxes)
             with rt.db.write() as tx:
                 if _owned(tx, Domain, claim):
+                    _announce_domain_deleted(tx, claim.id)
                     tx.execute(delete(Domain).where(Domain.id == claim.id))
             return
         if mx_step.due(domain):
@@ -120,11 +123,14 @@ def run_domain(rt: Runtime, claim: Claim) -> None:
         row.status_detail = mx_step.detail_after_apply(row)
         if row.activated_at is None and row.status == st.ENABLED:
             row.activated_at = now
+        events.announce_domain_status(row)
         if postmaster is not None:
             pm = tx.get(EmailAccount, postmaster.id, populate_existing=True)
             if pm is not None and pm.generation == postmaster.generation:
                 _converged(pm, now)
-                pm.provisioned_at = pm.provisioned_at or now
+                if pm.provisioned_at is None:
+                    pm.provisioned_at = now
+                    events.emit_for(pm, ev.EMAIL_ACCOUNT_ENABLED)
             elif pm is not None:
                 pm.due_at = now  # changed meanwhile: the mailbox step applies the rest
 
@@ -183,6 +189,9 @@ def run_mailbox(rt: Runtime, claim: Claim) -> None:
             rt.backend.remove_mailbox(spec)
             with rt.db.write() as tx:
                 if _owned(tx, EmailAccount, claim):
+                    gone = tx.get(EmailAccount, claim.id)
+                    assert gone is not None
+                    events.emit_for(gone, ev.EMAIL_ACCOUNT_DELETED)
                     tx.execute(delete(EmailAccount).where(EmailAccount.id == claim.id))
             return
         if domain.activated_at is None or account.observed_generation >= account.generation:
@@ -196,12 +205,28 @@ def run_mailbox(rt: Runtime, claim: Claim) -> None:
             row = tx.get(EmailAccount, claim.id)
             assert row is not None
             _converged(row, now)
+            first = row.provisioned_at is None
             row.provisioned_at = row.provisioned_at or now
             if used is not None:
                 row.used_space, row.used_space_checked_at = used, now
+            events.emit_for(row, ev.EMAIL_ACCOUNT_ENABLED if first else ev.EMAIL_ACCOUNT_UPDATED)
+            if used is not None:
+                events.note_usage(row)
 
 
 # ---- bookkeeping ----------------------------------------------------------------------------
+
+
+def _announce_domain_deleted(tx: Session, domain_id: int) -> None:
+    """The domain and its mailboxes are about to go: tell webhooks, in the same transaction."""
+    domain = tx.get(Domain, domain_id)
+    assert domain is not None
+    accounts = tx.scalars(
+        select(EmailAccount).where(EmailAccount.domain_id == domain_id).order_by(EmailAccount.id)
+    )
+    for account in accounts:
+        events.emit_for(account, ev.EMAIL_ACCOUNT_DELETED)
+    events.emit_for(domain, ev.DOMAIN_DELETED)
 
 
 def _converged(row: Domain | EmailAccount | EmailAlias | AliasDomain, now: datetime) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from mailplane.clock import utcnow
 from mailplane.reconcile.steps import mailbox_spec
 from mailplane.runtime import Runtime
+from mailplane.service import events
 from mailplane.store.tables import EmailAccount
 
 log = logging.getLogger(__name__)
@@ -70,10 +71,17 @@ def read_usage(rt: Runtime, account_id: int) -> None:
         return
     if used is None:
         return
+    record_usage(rt, account_id, used)
+
+
+def record_usage(rt: Runtime, account_id: int, used: int) -> None:
+    """Store a mailbox's usage; warn webhooks once per quota threshold crossed (80 %, 95 %)."""
+    query = select(EmailAccount).where(EmailAccount.id == account_id)
+    if rt.db.is_postgres:
+        query = query.with_for_update(of=EmailAccount)
     with rt.db.write() as session:
-        session.execute(
-            update(EmailAccount)
-            .where(EmailAccount.id == account_id)
-            .values(used_space=used, used_space_checked_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
+        account = session.scalars(query).first()
+        if account is None:
+            return
+        account.used_space, account.used_space_checked_at = used, utcnow()
+        events.note_usage(account)

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select, update
 
 from mailplane.clock import utcnow
 from mailplane.reconcile.alias_steps import run_alias, run_alias_domain
+from mailplane.reconcile.deliveries import Deliverer
 from mailplane.reconcile.steps import Claim, Row, record_failure, run_domain, run_mailbox
 from mailplane.reconcile.usage import refresh_usage
 from mailplane.reconcile.wakeup import PostgresListener
@@ -30,6 +31,7 @@ class Worker:
     def __init__(self, rt: Runtime, name: str | None = None) -> None:
         self.rt = rt
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.deliveries = Deliverer(rt, self.name)
 
     def claim(self, model: type[Row], limit: int = BATCH) -> list[Claim]:
         """Lease up to ``limit`` due rows that no live lease holds."""
@@ -84,6 +86,7 @@ class Worker:
             + self._drain(EmailAccount, run_mailbox)
             + self._drain(EmailAlias, run_alias)
             + self._drain(AliasDomain, run_alias_domain)
+            + self.deliveries.run_once()  # webhook events, after the steps that wrote them
         )
 
     def _drain(self, model: type[Row], step: Callable[[Runtime, Claim], None]) -> int:
@@ -116,6 +119,7 @@ class Worker:
                 continue
             if handled == 0:
                 self.rt.wakeup.wait(seen, poll)
+        self.deliveries.close()
 
 
 class WorkerPool:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from mailplane.backends.dns import OwnershipResult, check_a_record
 from mailplane.clock import utcnow
+from mailplane.model import events as ev
 from mailplane.model import status as st
 from mailplane.model.codes import Kind, is_code, new_code
 from mailplane.model.errors import FieldError, NotFound, ValidationFailed
@@ -26,6 +27,7 @@ from mailplane.model.rules import (
     quota_error,
 )
 from mailplane.runtime import Runtime
+from mailplane.service import events
 from mailplane.service.passwords import hash_password
 from mailplane.service.principal import Principal, Role
 from mailplane.service.queueing import queue
@@ -304,6 +306,8 @@ def mark_proven(domain: Domain | AliasDomain, now: datetime, how: str) -> None:
     domain.ownership_check_started_at = None
     queue(domain, st.ACTIVATING, now)
     domain.status_message = how
+    if isinstance(domain, Domain):
+        events.emit_for(domain, ev.DOMAIN_OWNERSHIP_VERIFIED, how=how)
 
 
 def queue_dns_check(rt: Runtime, principal: Principal, code: str) -> None:

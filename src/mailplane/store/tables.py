@@ -117,6 +117,8 @@ class Domain(Reconciled, Base):
     dkim_public_key: Mapped[str | None] = mapped_column(Text, default=None)
     # PEM, encrypted with the service's secret key
     dkim_private_key_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    # the status last told to webhooks (``domain.enabled`` / ``domain.disabled``)
+    announced_status: Mapped[str | None] = mapped_column(String(32), default=None)
 
     customer: Mapped[Customer] = relationship(lazy="joined")
 
@@ -143,6 +145,8 @@ class EmailAccount(Reconciled, Base):
     max_email_quota: Mapped[int] = mapped_column(BigInteger)
     used_space: Mapped[int | None] = mapped_column(BigInteger, default=None)
     used_space_checked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # the highest quota threshold (0, 80, 95 %) already warned of by a webhook event
+    quota_warning_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     imap_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     pop_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     smtp_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
