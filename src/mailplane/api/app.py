@@ -44,6 +44,7 @@ def create_app(rt: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.router.routes[:0] = domains.FAST_ROUTES  # ahead of the routers: see read_domain
     app.include_router(domains.router, prefix="/api")
     app.include_router(email_accounts.router, prefix="/api")
     from mailplane.api import domain_proofs  # ownership proofs, MX check, DKIM

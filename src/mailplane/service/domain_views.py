@@ -16,6 +16,35 @@ from mailplane.store.fast_read import FastRead
 from mailplane.store.tables import AliasDomain, Customer, Domain, EmailAccount, EmailAlias
 
 SORT_FIELDS = ("name", "code", "status", "created_at", "updated_at", "plan")
+# the domain columns the API shows (never the sealed DKIM key or the worker's bookkeeping)
+SHOWN = [
+    "code",
+    "name",
+    "plan",
+    "status",
+    "status_detail",
+    "status_message",
+    "is_healthy",
+    "created_at",
+    "updated_at",
+    "activated_at",
+    "ownership_code",
+    "ownership_email_address",
+    "ownership_last_checked_at",
+    "max_email_quota",
+    "default_quota",
+    "max_email_accounts",
+    "catch_all_enabled",
+    "catch_all_destination",
+    "antispam_level",
+    "imap_disabled",
+    "pop_disabled",
+    "smtp_disabled",
+    "webmail_disabled",
+    "allow_nets",
+    "dkim_selector",
+    "dkim_public_key",
+]
 
 
 def _view(principal: Principal) -> Select[tuple[object, ...]]:
@@ -45,7 +74,7 @@ def _view(principal: Principal) -> Select[tuple[object, ...]]:
         .scalar_subquery()
     )
     query = select(
-        *Domain.__table__.columns,
+        *(Domain.__table__.c[name] for name in SHOWN),
         Customer.code.label("customer_code"),
         mailboxes.label("no_email_accounts"),
         aliases.label("no_alias_email_accounts"),
