@@ -35,6 +35,8 @@ def fan_out(rt: Runtime, limit: int = FAN_OUT_BATCH) -> int:
     """Give each new event one delivery per webhook subscribed to it; return events handled."""
     now = utcnow()
     query = select(Event).where(Event.dispatched_at.is_(None)).order_by(Event.id).limit(limit)
+    if not rt.db.exists(select(Event.id).where(Event.dispatched_at.is_(None))):
+        return 0
     if rt.db.is_postgres:
         query = query.with_for_update(skip_locked=True)
     with rt.db.write() as session:
@@ -132,6 +134,8 @@ class Deliverer:
             .order_by(Delivery.due_at)
             .limit(limit)
         )
+        if not self.rt.db.exists(due):
+            return []
         if self.rt.db.is_postgres:
             due = due.with_for_update(skip_locked=True)
         stmt = (

@@ -40,6 +40,8 @@ def refresh_usage(rt: Runtime, limit: int = BATCH) -> int:
         )
         .limit(limit)
     )
+    if not rt.db.exists(due):
+        return 0
     if rt.db.is_postgres:
         due = due.with_for_update(skip_locked=True)
     with rt.db.write() as session:

@@ -25,7 +25,14 @@ class Wakeup:
     def seq(self) -> int:
         return self._seq
 
-    def notify(self) -> None:
+    def notify(self, waiters: int = 1) -> None:
+        """Wake ``waiters`` sleeping workers (one by default: a single change is one row of
+        work, and waking every thread only sets them racing for it)."""
+        with self._cond:
+            self._seq += 1
+            self._cond.notify(waiters)
+
+    def notify_all(self) -> None:
         with self._cond:
             self._seq += 1
             self._cond.notify_all()

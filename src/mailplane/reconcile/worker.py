@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -46,6 +47,8 @@ class Worker:
             .order_by(model.due_at)
             .limit(limit)
         )
+        if not self.rt.db.exists(due):
+            return []
         if self.rt.db.is_postgres:
             due = due.with_for_update(skip_locked=True)
         stmt = (
@@ -91,8 +94,11 @@ class Worker:
 
     def _drain(self, model: type[Row], step: Callable[[Runtime, Claim], None]) -> int:
         claims = self.claim(model)
+        claimed = time.monotonic()
+        fresh = self.rt.settings.worker_lease_seconds / 4
         for claim in claims:
-            if not self.renew(model, claim):
+            # a lease taken moments ago needs no renewal; later rows of the batch do
+            if time.monotonic() - claimed > fresh and not self.renew(model, claim):
                 continue
             try:
                 step(self.rt, claim)
@@ -119,6 +125,8 @@ class Worker:
                 continue
             if handled == 0:
                 self.rt.wakeup.wait(seen, poll)
+            elif handled >= BATCH:
+                self.rt.wakeup.notify()  # more than one batch is waiting: bring in a peer
         self.deliveries.close()
 
 
@@ -148,6 +156,6 @@ class WorkerPool:
 
     def stop(self, timeout: float = 10.0) -> None:
         self.stop_event.set()
-        self.rt.wakeup.notify()
+        self.rt.wakeup.notify_all()
         for thread in self.threads:
             thread.join(timeout)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -45,6 +46,10 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(mailplane_write=True), expire_on_commit=False
         )
+        # SQLite has one writer at a time. Threads of this process queue on a lock, woken the
+        # moment it is free, rather than in SQLite's busy handler, which sleeps 1, 2, 5, 10 …
+        # milliseconds between tries. (Other processes still meet the busy handler.)
+        self._write_lock = threading.RLock() if self.is_sqlite else nullcontext()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -54,7 +59,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back on an exception."""
-        with self._write() as session, session.begin():
+        with self._write_lock, self._write() as session, session.begin():
             yield session
 
     @contextmanager
@@ -62,6 +67,11 @@ class Database:
         """A Core connection for reads that need no ORM objects."""
         with self.engine.connect() as connection:
             yield connection
+
+    def exists(self, query: Select[Any]) -> bool:
+        """Whether a query finds a row: a read, so that an idle worker takes no write lock."""
+        with self.engine.connect() as connection:
+            return connection.execute(query.limit(1)).first() is not None
 
     async def call(self, fn: Callable[[], T]) -> T:
         """Run a short database call from async code.
