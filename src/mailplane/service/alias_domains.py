@@ -94,7 +94,7 @@ def create(
             errors = []
             if domain.status != st.ENABLED or domain.activated_at is None:
                 errors.append(FieldError("domain", "is not enabled"))
-            if domains._name_taken(session, name):
+            if domains._name_taken(session, name, lock=True):
                 errors.append(FieldError("name", "already exists"))
             if errors:
                 raise ValidationFailed(errors)

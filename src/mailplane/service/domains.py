@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -118,8 +118,15 @@ def _settings_errors(data: DomainSettings, current: Domain | None) -> list[Field
     return errors
 
 
-def _name_taken(session: Session, name: str) -> bool:
-    """Whether any domain or alias domain already has this name (spec §3.3)."""
+def _name_taken(session: Session, name: str, *, lock: bool = False) -> bool:
+    """Whether any domain or alias domain already has this name (spec §3.3).
+
+    With ``lock``, inside the transaction that will insert the name, concurrent creators of the
+    same name queue behind each other: the two tables share no unique index, so on PostgreSQL a
+    transaction-scoped advisory lock on the name does it (SQLite writers are serialised already).
+    """
+    if lock and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(name))))
     if session.scalar(select(Domain.id).where(Domain.name == name)) is not None:
         return True
     return session.scalar(select(AliasDomain.id).where(AliasDomain.name == name)) is not None
@@ -181,7 +188,7 @@ def create(rt: Runtime, principal: Principal, data: DomainCreate) -> Domain:
     )
     try:
         with rt.change() as session:
-            if _name_taken(session, name):
+            if _name_taken(session, name, lock=True):
                 raise ValidationFailed.one("name", "already exists")
             session.add(domain)
             session.flush()
