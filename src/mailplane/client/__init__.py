@@ -29,15 +29,19 @@ from .errors import (
 )
 from .models import (
     AliasDomain,
+    DkimRecord,
     Domain,
     EmailAccount,
     EmailAlias,
+    HtmlOwnershipFile,
     OwnershipCheck,
     OwnershipRecord,
     Page,
     Pagination,
     Postmaster,
+    Webhook,
 )
+from .webhooks import AsyncWebhooks, Webhooks
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -46,12 +50,15 @@ __all__ = [
     "APITimeoutError",
     "AliasDomain",
     "AsyncClient",
+    "AsyncWebhooks",
     "AuthenticationError",
     "Client",
+    "DkimRecord",
     "Domain",
     "EmailAccount",
     "EmailAlias",
     "FieldError",
+    "HtmlOwnershipFile",
     "MailplaneError",
     "NotFoundError",
     "OwnershipCheck",
@@ -65,5 +72,7 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationError",
     "WaitTimeoutError",
+    "Webhook",
+    "Webhooks",
     "__version__",
 ]

@@ -12,6 +12,7 @@ from .aliases import AliasDomains, AsyncAliasDomains, AsyncEmailAliases, EmailAl
 from .domains import AsyncDomains, Domains
 from .email_accounts import AsyncEmailAccounts, EmailAccounts
 from .postmasters import AsyncPostmasters, Postmasters
+from .webhooks import AsyncWebhooks, Webhooks
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -36,6 +37,7 @@ class Client:
     postmasters: Postmasters
     aliases: EmailAliases
     alias_domains: AliasDomains
+    webhooks: Webhooks
 
     def __init__(
         self,
@@ -62,6 +64,7 @@ class Client:
         self.postmasters = Postmasters(self._transport)
         self.aliases = EmailAliases(self._transport)
         self.alias_domains = AliasDomains(self._transport)
+        self.webhooks = Webhooks(self._transport)
 
     @property
     def base_url(self) -> str:
@@ -105,6 +108,7 @@ class AsyncClient:
     postmasters: AsyncPostmasters
     aliases: AsyncEmailAliases
     alias_domains: AsyncAliasDomains
+    webhooks: AsyncWebhooks
 
     def __init__(
         self,
@@ -131,6 +135,7 @@ class AsyncClient:
         self.postmasters = AsyncPostmasters(self._transport)
         self.aliases = AsyncEmailAliases(self._transport)
         self.alias_domains = AsyncAliasDomains(self._transport)
+        self.webhooks = AsyncWebhooks(self._transport)
 
     @property
     def base_url(self) -> str:

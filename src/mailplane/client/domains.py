@@ -1,4 +1,4 @@
-"""`client.domains`: hosted domains and their ownership proof (`/domains`)."""
+"""`client.domains`: hosted domains, their ownership proofs, MX check and DKIM (`/domains`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ._base import (
     parse_page,
     path,
 )
-from .models import Domain, OwnershipCheck, Page
+from .models import DkimRecord, Domain, HtmlOwnershipFile, OwnershipCheck, Page
 from .pagination import aiter_pages, iter_pages
 from .waiters import DEFAULT_TIMEOUT, FACTOR, INITIAL_INTERVAL, MAX_INTERVAL, wait_async, wait_sync
 
@@ -82,6 +82,33 @@ def _verify_sync(code: str) -> Call[OwnershipCheck]:
     return Call(
         "PUT", path("domains", code, "dns_ownership_check", "sync"), parse_model(OwnershipCheck)
     )
+
+
+def _request_email_proof(code: str, verification_email_address: str) -> Call[None]:
+    body = {"verification_email_address": verification_email_address}
+    return Call("PUT", path("domains", code, "email_ownership_check"), parse_none, json=body)
+
+
+def _verify_email_proof(code: str, verification_code: str) -> Call[None]:
+    return Call(
+        "PUT",
+        path("domains", code, "email_ownership_check", "verify"),
+        parse_none,
+        json={"code": verification_code},
+    )
+
+
+def _reset_email_proof(code: str) -> Call[None]:
+    return Call("DELETE", path("domains", code, "email_ownership_check"), parse_none)
+
+
+def _html_file(code: str) -> Call[HtmlOwnershipFile]:
+    return Call("GET", path("domains", code, "html_ownership_file"), parse_one(HtmlOwnershipFile))
+
+
+def _create_dkim(code: str) -> Call[DkimRecord]:
+    # POST: a retry after a lost answer would generate (and publish) a second key
+    return Call("POST", path("domains", code, "dkim"), parse_one(DkimRecord))
 
 
 def _has_ownership_data(domain: Domain) -> bool:
@@ -172,6 +199,41 @@ class Domains:
     def skip_ownership_check(self, code: str) -> None:
         """Sandbox only: mark ownership proven and queue activation."""
         self._t.call(_action(code, "skip_ownership_check"))
+
+    def request_email_ownership_check(self, code: str, verification_email_address: str) -> None:
+        """Mail a one-time ownership code to an administrative address of the domain.
+
+        `verification_email_address` must be `admin@`, `administrator@`, `hostmaster@`,
+        `postmaster@` or `webmaster@` + the domain name; anything else is a `ValidationError`.
+        """
+        self._t.call(_request_email_proof(code, verification_email_address))
+
+    def verify_email_ownership(self, code: str, verification_code: str) -> None:
+        """Prove ownership with the mailed code; activation is then queued.
+
+        A wrong or expired code is a `ValidationError` on `code`.
+        """
+        self._t.call(_verify_email_proof(code, verification_code))
+
+    def reset_email_ownership_check(self, code: str) -> None:
+        """Reset the e-mail proof (unlocks it after five wrong codes)."""
+        self._t.call(_reset_email_proof(code))
+
+    def html_ownership_file(self, code: str) -> HtmlOwnershipFile:
+        """The file to publish at `http://<domain>/<file_name>` for the HTML ownership proof."""
+        return self._t.call(_html_file(code))
+
+    def verify_html_ownership(self, code: str) -> None:
+        """Queue an HTML ownership check (fetches the file). Poll with `wait_until_enabled`."""
+        self._t.call(_action(code, "html_ownership_check"))
+
+    def check_mx(self, code: str) -> None:
+        """Queue an MX check; the outcome shows in `is_healthy` (and `status_detail: mx_error`)."""
+        self._t.call(_action(code, "dns"))
+
+    def create_dkim(self, code: str) -> DkimRecord:
+        """Generate a DKIM key pair; returns the TXT record to publish. Not retried on 5xx."""
+        return self._t.call(_create_dkim(code))
 
     def wait_until_enabled(
         self,
@@ -301,6 +363,36 @@ class AsyncDomains:
     async def skip_ownership_check(self, code: str) -> None:
         """Sandbox only: mark ownership proven and queue activation."""
         await self._t.call(_action(code, "skip_ownership_check"))
+
+    async def request_email_ownership_check(
+        self, code: str, verification_email_address: str
+    ) -> None:
+        """Mail a one-time ownership code to an administrative address of the domain."""
+        await self._t.call(_request_email_proof(code, verification_email_address))
+
+    async def verify_email_ownership(self, code: str, verification_code: str) -> None:
+        """Prove ownership with the mailed code; activation is then queued."""
+        await self._t.call(_verify_email_proof(code, verification_code))
+
+    async def reset_email_ownership_check(self, code: str) -> None:
+        """Reset the e-mail proof (unlocks it after five wrong codes)."""
+        await self._t.call(_reset_email_proof(code))
+
+    async def html_ownership_file(self, code: str) -> HtmlOwnershipFile:
+        """The file to publish at `http://<domain>/<file_name>` for the HTML ownership proof."""
+        return await self._t.call(_html_file(code))
+
+    async def verify_html_ownership(self, code: str) -> None:
+        """Queue an HTML ownership check (fetches the file)."""
+        await self._t.call(_action(code, "html_ownership_check"))
+
+    async def check_mx(self, code: str) -> None:
+        """Queue an MX check; the outcome shows in `is_healthy` (and `status_detail: mx_error`)."""
+        await self._t.call(_action(code, "dns"))
+
+    async def create_dkim(self, code: str) -> DkimRecord:
+        """Generate a DKIM key pair; returns the TXT record to publish. Not retried on 5xx."""
+        return await self._t.call(_create_dkim(code))
 
     async def wait_until_enabled(
         self,

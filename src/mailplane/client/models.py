@@ -14,9 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "AliasDomain",
+    "DkimRecord",
     "Domain",
     "EmailAccount",
     "EmailAlias",
+    "HtmlOwnershipFile",
     "OwnershipCheck",
     "OwnershipCheckResource",
     "OwnershipRecord",
@@ -24,6 +26,7 @@ __all__ = [
     "Pagination",
     "Postmaster",
     "StatusResource",
+    "Webhook",
 ]
 
 # ISO 8601 is parsed into a datetime; anything else is kept as the raw string rather than failing.
@@ -209,3 +212,30 @@ class OwnershipCheck(_Model):
     resource: OwnershipCheckResource | None = None
     expected_record: OwnershipRecord | None = None
     resolved_ip: str | None = None
+
+
+class HtmlOwnershipFile(_Model):
+    """The file proving ownership over HTTP: publish `content` at `url`
+    (`http://<domain>/<file_name>`), then call `verify_html_ownership`."""
+
+    file_name: str | None = None
+    content: str | None = None
+    url: str | None = None
+
+
+class DkimRecord(_Model):
+    """A generated DKIM key: publish a TXT record `txt_record_name` with value `txt_record`."""
+
+    selector: str | None = None
+    txt_record_name: str | None = None
+    txt_record: str | None = None
+
+
+class Webhook(_Model):
+    """A webhook subscription (`W` + 9 digits; a mailplane extension). Never shows its secret."""
+
+    code: str
+    url: str | None = None
+    events: list[str] | None = None
+    customer_code: str | None = None
+    created_at: Timestamp = None
