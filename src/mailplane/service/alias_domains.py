@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from mailplane.service.aliases import lock_domain
 from mailplane.service.domains import check_ownership, mark_proven
 from mailplane.service.principal import Principal
 from mailplane.service.queueing import queue
+from mailplane.store.paging import page_of
 from mailplane.store.tables import AliasDomain
 
 SORT_FIELDS = ("name", "code", "status", "created_at", "updated_at")
@@ -62,11 +63,7 @@ def list_page(
         query = query.where(AliasDomain.name.ilike(f"%{q.query.lower()}%"))
     if q.status:
         query = query.where(AliasDomain.status == q.status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    column = getattr(AliasDomain, q.sort_field or "id")
-    order = column.desc() if q.sort == "desc" else column.asc()
-    rows = session.scalars(query.order_by(order, AliasDomain.id).offset(q.offset).limit(q.per))
-    return list(rows), int(total)
+    return page_of(session, query, AliasDomain, q)
 
 
 def create(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from mailplane.runtime import Runtime
 from mailplane.service import domains
 from mailplane.service.principal import Principal
 from mailplane.service.queueing import queue
+from mailplane.store.paging import page_of
 from mailplane.store.tables import Domain, EmailAccount, EmailAlias
 
 SORT_FIELDS = ("name", "code", "status", "created_at", "updated_at")
@@ -55,11 +56,7 @@ def list_page(
         query = query.where(or_(EmailAlias.address.ilike(needle), EmailAlias.name.ilike(needle)))
     if q.status:
         query = query.where(EmailAlias.status == q.status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    column = getattr(EmailAlias, q.sort_field or "id")
-    order = column.desc() if q.sort == "desc" else column.asc()
-    rows = session.scalars(query.order_by(order, EmailAlias.id).offset(q.offset).limit(q.per))
-    return list(rows), int(total)
+    return page_of(session, query, EmailAlias, q)
 
 
 def name_taken(session: Session, domain_id: int, name: str) -> bool:

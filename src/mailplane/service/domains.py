@@ -317,17 +317,23 @@ def mark_proven(domain: Domain | AliasDomain, now: datetime, how: str) -> None:
         events.emit_for(domain, ev.DOMAIN_OWNERSHIP_VERIFIED, how=how)
 
 
-def queue_dns_check(rt: Runtime, principal: Principal, code: str) -> None:
+def queue_ownership_check(rt: Runtime, principal: Principal, code: str, method: str) -> None:
+    """Queue the worker's ownership check by ``method`` ("dns" or "html"), retried with backoff
+    for the retry window; a domain already proven has nothing to check."""
     principal.require(Role.ADMIN, Role.CUSTOMER)
     now = utcnow()
     with rt.change() as session:
         domain = visible(session, principal, code)
         if domain.status != st.OWNERSHIP_CHECK or domain.delete_requested_at is not None:
-            return  # already proven: nothing to check
-        domain.ownership_check_method = "dns"
+            return
+        domain.ownership_check_method = method
         domain.ownership_check_started_at = now
         queue(domain, None, now)  # a new generation: a step running on old data won't settle
-        domain.status_message = "DNS ownership check queued"
+        domain.status_message = f"{method.upper()} ownership check queued"
+
+
+def queue_dns_check(rt: Runtime, principal: Principal, code: str) -> None:
+    queue_ownership_check(rt, principal, code, "dns")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from mailplane.service import aliases, domains
 from mailplane.service.passwords import hash_password
 from mailplane.service.principal import Principal
 from mailplane.service.queueing import queue
+from mailplane.store.paging import page_of
 from mailplane.store.tables import Domain, EmailAccount
 
 SORT_FIELDS = ("name", "email_address", "code", "status", "created_at", "updated_at")
@@ -67,17 +68,7 @@ def list_page(
     session: Session, principal: Principal, domain_code: str, q: ListQuery
 ) -> tuple[list[EmailAccount], int]:
     domain = domains.visible(session, principal, domain_code)
-    return _page(session, _filtered(domain, q), q)
-
-
-def _page(
-    session: Session, query: Select[EmailAccount], q: ListQuery
-) -> tuple[list[EmailAccount], int]:
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    column = getattr(EmailAccount, q.sort_field or "id")
-    order = column.desc() if q.sort == "desc" else column.asc()
-    rows = session.scalars(query.order_by(order, EmailAccount.id).offset(q.offset).limit(q.per))
-    return list(rows), total
+    return page_of(session, _filtered(domain, q), EmailAccount, q)
 
 
 def list_postmasters(
@@ -91,7 +82,7 @@ def list_postmasters(
         query = query.where(EmailAccount.email_address.ilike(f"%{q.query.lower()}%"))
     if q.status:
         query = query.where(EmailAccount.status == q.status)
-    return _page(session, query, q)
+    return page_of(session, query, EmailAccount, q)
 
 
 def _settings_errors(data: EmailAccountSettings, domain: Domain) -> list[FieldError]:

@@ -8,13 +8,10 @@ import hashlib
 
 from mailplane.backends.dns import OwnershipResult
 from mailplane.backends.http_fetch import fetch
-from mailplane.clock import utcnow
-from mailplane.model import status as st
 from mailplane.model.errors import NotFound
 from mailplane.runtime import Runtime
-from mailplane.service.domains import possession_a_record, visible
+from mailplane.service.domains import possession_a_record, queue_ownership_check, visible
 from mailplane.service.principal import Principal, Role
-from mailplane.service.queueing import queue
 from mailplane.store.tables import Domain
 
 TIMEOUT_SECONDS = 5.0
@@ -44,16 +41,7 @@ def file_for(rt: Runtime, principal: Principal, code: str) -> dict[str, str]:
 
 def queue_check(rt: Runtime, principal: Principal, code: str) -> None:
     """Queue an HTML check: the worker fetches the file, retrying with backoff (72 h)."""
-    principal.require(Role.ADMIN, Role.CUSTOMER)
-    now = utcnow()
-    with rt.change() as session:
-        domain = visible(session, principal, code)
-        if domain.status != st.OWNERSHIP_CHECK or domain.delete_requested_at is not None:
-            return  # already proven: nothing to check
-        domain.ownership_check_method = "html"
-        domain.ownership_check_started_at = now
-        queue(domain, None, now)  # a new generation: a step running on old data won't settle
-        domain.status_message = "HTML ownership check queued"
+    queue_ownership_check(rt, principal, code, "html")
 
 
 def check(rt: Runtime, domain: Domain) -> OwnershipResult:
